@@ -41,7 +41,8 @@ public interface ILogStore : IAsyncDisposable
     /// </summary>
     ValueTask<StorageStatus> AddPartitionsAsync(string topic, int totalPartitions, CancellationToken cancellationToken);
 
-    /// <summary>Sets how long records are kept (Kafka <c>retention.ms</c>).</summary>
+    /// <summary>Sets how long records are kept (Kafka <c>retention.ms</c>): positive, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/>; anything else is <see cref="StorageStatus.InvalidArgument"/>.</summary>
     ValueTask<StorageStatus> SetRetentionAsync(string topic, TimeSpan retention, CancellationToken cancellationToken);
 
     /// <summary>
@@ -76,7 +77,8 @@ public interface ILogStore : IAsyncDisposable
     /// the log start (records before it were removed by retention); an offset equal to the high
     /// watermark returns no records; an offset beyond it is <see cref="StorageStatus.OffsetOutOfRange"/>.
     /// A read may return fewer records than are available (for example while a Kafka fetch is in
-    /// flight); callers continue from <see cref="ReadResult.NextOffset"/>. The caller disposes the result.
+    /// flight); callers continue from <see cref="ReadResult.NextOffset"/>. A negative offset, or
+    /// limits below 1, are <see cref="StorageStatus.InvalidArgument"/>. The caller disposes the result.
     /// </summary>
     ValueTask<ReadResult> ReadAsync(ReadRequest request, CancellationToken cancellationToken);
 

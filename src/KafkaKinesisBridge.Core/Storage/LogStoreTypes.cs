@@ -47,7 +47,8 @@ public static class StorageStatusExtensions
 /// <summary>What to create: a topic with its partition count and retention.</summary>
 /// <param name="Name">Topic name: 1 to 249 characters of <c>[a-zA-Z0-9._-]</c>, as in Kafka.</param>
 /// <param name="Partitions">Number of partitions, at least 1.</param>
-/// <param name="Retention">How long records are kept; <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+/// <param name="Retention">How long records are kept: positive, or <see cref="Timeout.InfiniteTimeSpan"/> for ever
+/// (anything else is <see cref="StorageStatus.InvalidArgument"/>).</param>
 public readonly record struct TopicSpec(string Name, int Partitions, TimeSpan Retention);
 
 /// <summary>A topic as the backend sees it.</summary>
@@ -94,7 +95,7 @@ public readonly record struct StoredRecord(
 /// <summary>What to read.</summary>
 /// <param name="Topic">The topic.</param>
 /// <param name="Partition">The partition.</param>
-/// <param name="Offset">The first offset wanted.</param>
+/// <param name="Offset">The first offset wanted; at least 0.</param>
 /// <param name="MaxRecords">At most this many records; at least 1.</param>
 /// <param name="MaxBytes">At most this many bytes (see <see cref="ILogStore.ReadAsync"/>); at least 1.</param>
 public readonly record struct ReadRequest(string Topic, int Partition, long Offset, int MaxRecords, int MaxBytes);

@@ -1,0 +1,86 @@
+namespace KafkaKinesisBridge.Core.Api;
+
+/// <summary>
+/// Kinesis Data Streams semantics, independent of wire and storage: one method per Kinesis
+/// operation (API reference 2013-12-02). Front doors (gRPC, AWS JSON/CBOR) translate requests into
+/// these models, call the method, and translate the response or the <see cref="KinesisException"/>.
+/// </summary>
+/// <remarks>
+/// <para>Every method validates its whole request (lengths, ranges, patterns, existence, state) and
+/// throws <see cref="KinesisException"/> with the Kinesis error name and message; any other exception
+/// is a bug (or <see cref="OperationCanceledException"/> when <c>cancellationToken</c> fires).</para>
+/// <para>Where Kinesis identifies a stream by StreamName or StreamARN both are accepted; when both are
+/// given they must name the same stream.</para>
+/// <para>Thread-safe; one instance serves all requests of a gateway replica. Replicas share the stream
+/// catalog through storage.</para>
+/// <para>Reserved for later, not yet here: SplitShard, MergeShards, UpdateShardCount,
+/// RegisterStreamConsumer, DeregisterStreamConsumer, ListStreamConsumers, DescribeStreamConsumer,
+/// SubscribeToShard. The shard model already carries parent lineage, open/closed state and an ending
+/// sequence number for them.</para>
+/// </remarks>
+public interface IStreamsService
+{
+    /// <summary>CreateStream. Returns once the stream is ACTIVE, or CREATING if storage is slow.</summary>
+    ValueTask<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DeleteStream.</summary>
+    ValueTask DeleteStreamAsync(DeleteStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DescribeStream.</summary>
+    ValueTask<DescribeStreamResponse> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DescribeStreamSummary.</summary>
+    ValueTask<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request, CancellationToken cancellationToken);
+
+    /// <summary>ListStreams.</summary>
+    ValueTask<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>ListShards.</summary>
+    ValueTask<ListShardsResponse> ListShardsAsync(ListShardsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>PutRecord.</summary>
+    ValueTask<PutRecordResponse> PutRecordAsync(PutRecordRequest request, CancellationToken cancellationToken);
+
+    /// <summary>PutRecords. Dispose the response after serializing it.</summary>
+    ValueTask<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>GetShardIterator.</summary>
+    ValueTask<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request, CancellationToken cancellationToken);
+
+    /// <summary>GetRecords. Dispose the response after serializing it (it owns storage memory).</summary>
+    ValueTask<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>IncreaseStreamRetentionPeriod.</summary>
+    ValueTask IncreaseStreamRetentionPeriodAsync(UpdateStreamRetentionPeriodRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DecreaseStreamRetentionPeriod.</summary>
+    ValueTask DecreaseStreamRetentionPeriodAsync(UpdateStreamRetentionPeriodRequest request, CancellationToken cancellationToken);
+
+    /// <summary>UpdateMaxRecordSize.</summary>
+    ValueTask UpdateMaxRecordSizeAsync(UpdateMaxRecordSizeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DescribeLimits.</summary>
+    ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken);
+
+    /// <summary>AddTagsToStream.</summary>
+    ValueTask AddTagsToStreamAsync(AddTagsToStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>RemoveTagsFromStream.</summary>
+    ValueTask RemoveTagsFromStreamAsync(RemoveTagsFromStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>ListTagsForStream.</summary>
+    ValueTask<ListTagsForStreamResponse> ListTagsForStreamAsync(ListTagsForStreamRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Readiness of the core: the stream catalog has been replayed and the iterator signing key is
+/// known. Until then every <see cref="IStreamsService"/> call fails with ServiceUnavailableException.
+/// </summary>
+public interface IStreamsReadiness
+{
+    /// <summary>True once the core serves requests.</summary>
+    bool IsReady { get; }
+
+    /// <summary>Completes when the core is ready (or faults if startup failed).</summary>
+    Task WaitUntilReadyAsync(CancellationToken cancellationToken);
+}

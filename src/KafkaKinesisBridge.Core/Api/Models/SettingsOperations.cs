@@ -1,0 +1,81 @@
+namespace KafkaKinesisBridge.Core.Api;
+
+/// <summary>IncreaseStreamRetentionPeriod and DecreaseStreamRetentionPeriod input.</summary>
+public sealed class UpdateStreamRetentionPeriodRequest
+{
+    /// <summary>The stream name; this or <see cref="StreamARN"/> is required.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>The stream ARN.</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>Required: 24 to 8760.</summary>
+    public int? RetentionPeriodHours { get; init; }
+}
+
+/// <summary>UpdateMaxRecordSize input.</summary>
+public sealed class UpdateMaxRecordSizeRequest
+{
+    /// <summary>The stream ARN (the Kinesis request names the stream only by ARN).</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>Accepted as an alternative to the ARN (gRPC convenience, not in Kinesis).</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>Required: 1024 to 10240.</summary>
+    public int? MaxRecordSizeInKiB { get; init; }
+}
+
+/// <summary>DescribeLimits output.</summary>
+/// <param name="ShardLimit">The account shard limit.</param>
+/// <param name="OpenShardCount">Open shards over all streams.</param>
+/// <param name="OnDemandStreamCount">Streams in ON_DEMAND mode.</param>
+/// <param name="OnDemandStreamCountLimit">The account limit on ON_DEMAND streams.</param>
+public sealed record DescribeLimitsResponse(int ShardLimit, int OpenShardCount, int OnDemandStreamCount, int OnDemandStreamCountLimit);
+
+/// <summary>AddTagsToStream input.</summary>
+public sealed class AddTagsToStreamRequest
+{
+    /// <summary>The stream name; this or <see cref="StreamARN"/> is required.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>The stream ARN.</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>Required: 1 to 50 tags (keys 1..128, values 0..256 characters).</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
+/// <summary>RemoveTagsFromStream input.</summary>
+public sealed class RemoveTagsFromStreamRequest
+{
+    /// <summary>The stream name; this or <see cref="StreamARN"/> is required.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>The stream ARN.</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>Required: 1 to 50 keys; keys the stream does not have are ignored.</summary>
+    public IReadOnlyList<string>? TagKeys { get; init; }
+}
+
+/// <summary>ListTagsForStream input.</summary>
+public sealed class ListTagsForStreamRequest
+{
+    /// <summary>The stream name; this or <see cref="StreamARN"/> is required.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>The stream ARN.</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>List tags whose keys sort after this one.</summary>
+    public string? ExclusiveStartTagKey { get; init; }
+
+    /// <summary>1 to 50; default 50.</summary>
+    public int? Limit { get; init; }
+}
+
+/// <summary>ListTagsForStream output.</summary>
+/// <param name="Tags">Tags of this page, ordered by key (ordinal).</param>
+/// <param name="HasMoreTags">True when more tags follow.</param>
+public sealed record ListTagsForStreamResponse(IReadOnlyList<Tag> Tags, bool HasMoreTags);

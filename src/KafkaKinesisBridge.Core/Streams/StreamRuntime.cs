@@ -1,0 +1,139 @@
+using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Catalog;
+using KafkaKinesisBridge.Core.Quotas;
+using KafkaKinesisBridge.Core.Routing;
+
+namespace KafkaKinesisBridge.Core.Streams;
+
+/// <summary>
+/// Everything the data plane needs about one stream version, precomputed from its catalog entry:
+/// immutable (rebuilt on every catalog change) except for the per-shard quota buckets, which carry
+/// over between versions of the same incarnation.
+/// </summary>
+internal sealed class StreamRuntime
+{
+    public StreamRuntime(CatalogStream stream, string arn, StreamRuntime? previous, ShardQuotaOptions quotas, TimeProvider time)
+    {
+        Entry = stream.Entry;
+        Version = stream.Version;
+        Arn = arn;
+        var sameIncarnation = previous is not null && previous.Incarnation == Entry.Incarnation;
+        var shards = new ShardRuntime[Entry.Shards.Count];
+        var open = new List<(int, HashKeyRange)>(shards.Length);
+        for (var i = 0; i < shards.Length; i++)
+        {
+            var quota = sameIncarnation && i < previous!.Shards.Length ? previous.Shards[i].Quota : new ShardQuota(quotas, time);
+            shards[i] = new ShardRuntime(Entry.Shards[i], quota);
+            if (shards[i].IsOpen)
+            {
+                open.Add((i, shards[i].Range));
+            }
+        }
+
+        Shards = shards;
+        OpenShardCount = open.Count;
+        Router = open.Count > 0 && Entry.Status is StreamStatus.Active or StreamStatus.Updating ? new ShardRouter(open) : null;
+        MaxRecordBytes = Entry.MaxRecordSizeKiB * 1024;
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Entry.CreatedAtMs);
+        ModeDetails = new StreamModeDetails(Entry.Mode);
+    }
+
+    public StreamEntry Entry { get; }
+
+    /// <summary>The catalog version (log offset) this runtime was built from.</summary>
+    public long Version { get; }
+
+    public string Name => Entry.Name;
+
+    public string Arn { get; }
+
+    public ulong Incarnation => Entry.Incarnation;
+
+    public StreamStatus Status => Entry.Status;
+
+    public string Topic => Entry.Topic;
+
+    public ShardRuntime[] Shards { get; }
+
+    public int OpenShardCount { get; }
+
+    /// <summary>Routes hash keys to open shards; null unless the stream is writable.</summary>
+    public ShardRouter? Router { get; }
+
+    public int MaxRecordBytes { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public StreamModeDetails ModeDetails { get; }
+
+    /// <summary>The children of a shard: shards naming it as parent or adjacent parent.</summary>
+    public IReadOnlyList<ChildShard> ChildrenOf(int shardIndex)
+    {
+        List<ChildShard>? children = null;
+        foreach (var shard in Shards)
+        {
+            if (shard.Entry.ParentIndex == shardIndex || shard.Entry.AdjacentParentIndex == shardIndex)
+            {
+                var parents = new List<string>(2);
+                if (shard.Entry.ParentIndex is { } parent)
+                {
+                    parents.Add(ShardIds.Format(parent));
+                }
+
+                if (shard.Entry.AdjacentParentIndex is { } adjacent)
+                {
+                    parents.Add(ShardIds.Format(adjacent));
+                }
+
+                (children ??= []).Add(new ChildShard { ShardId = shard.ShardId, ParentShards = parents, HashKeyRange = shard.Range });
+            }
+        }
+
+        return children ?? (IReadOnlyList<ChildShard>)[];
+    }
+}
+
+/// <summary>One shard of a <see cref="StreamRuntime"/>.</summary>
+internal sealed class ShardRuntime
+{
+    public ShardRuntime(ShardEntry entry, ShardQuota quota)
+    {
+        Entry = entry;
+        Quota = quota;
+        Index = entry.Index;
+        ShardId = ShardIds.Format(entry.Index);
+        HashKeys.TryParse(entry.StartingHashKey, out var start);
+        HashKeys.TryParse(entry.EndingHashKey, out var end);
+        Range = new HashKeyRange(start, end);
+        Public = new Shard
+        {
+            ShardIndex = Index,
+            ShardId = ShardId,
+            ParentShardId = entry.ParentIndex is { } parent ? ShardIds.Format(parent) : null,
+            AdjacentParentShardId = entry.AdjacentParentIndex is { } adjacent ? ShardIds.Format(adjacent) : null,
+            HashKeyRange = Range,
+            SequenceNumberRange = new SequenceNumberRange(
+                new SequenceNumber(Index, entry.StartingOffset),
+                entry.EndingOffset is { } end2 ? new SequenceNumber(Index, end2) : null),
+        };
+    }
+
+    public ShardEntry Entry { get; }
+
+    public int Index { get; }
+
+    public string ShardId { get; }
+
+    public HashKeyRange Range { get; }
+
+    public ShardQuota Quota { get; }
+
+    /// <summary>The API view of the shard (shared by every call).</summary>
+    public Shard Public { get; }
+
+    public bool IsOpen => Entry.EndingOffset is null;
+
+    public long StartingOffset => Entry.StartingOffset;
+
+    public long? EndingOffset => Entry.EndingOffset;
+}
