@@ -109,7 +109,7 @@ public sealed class InMemoryLogStore : ILogStore
             await hook(spec, cancellationToken);
         }
 
-        if (!IsLegalTopicName(spec.Name) || spec.Partitions < 1)
+        if (!IsLegalTopicName(spec.Name) || spec.Partitions < 1 || !IsValidRetention(spec.Retention))
         {
             return StorageStatus.InvalidArgument;
         }
@@ -211,6 +211,11 @@ public sealed class InMemoryLogStore : ILogStore
         if (TakeFault(LogStoreOperation.SetRetention, topic, null) is { } fault)
         {
             return ValueTask.FromResult(fault);
+        }
+
+        if (!IsValidRetention(retention))
+        {
+            return ValueTask.FromResult(StorageStatus.InvalidArgument);
         }
 
         lock (_gate)
@@ -433,6 +438,10 @@ public sealed class InMemoryLogStore : ILogStore
             return null;
         }
     }
+
+    // The port: a retention is positive or infinite (TopicSpec.Retention, SetRetentionAsync).
+    private static bool IsValidRetention(TimeSpan retention) =>
+        retention == Timeout.InfiniteTimeSpan || retention > TimeSpan.Zero;
 
     private static bool IsLegalTopicName(string name) =>
         name.Length is > 0 and <= 249 && name is not ("." or "..")

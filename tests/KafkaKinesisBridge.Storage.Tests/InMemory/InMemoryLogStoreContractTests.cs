@@ -16,7 +16,6 @@ public sealed class InMemoryLogStoreContractTests : LogStoreContractTests
     {
         LogStoreCapability.Retention => "the in-memory store has no time-based retention (tests trim the log start with Trim)",
         LogStoreCapability.Reopen => "the in-memory store keeps nothing once disposed",
-        LogStoreCapability.RetentionValidation => "known gap: InMemoryLogStore accepts a zero or negative retention (the real backends refuse it)",
         _ => null,
     };
 }
