@@ -14,9 +14,10 @@ export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 # Debian packages: the toolchain and libraries librdkafka builds with, and the independent clients
-# the interoperability tests drive (AWS CLI, boto3, grpcio, Node.js for the AWS SDK for JavaScript).
+# the interoperability tests drive (AWS CLI, boto3, grpcio). Node.js 20 and npm come with the
+# machine (NodeSource); Debian's own nodejs/npm packages conflict with them and are not installed.
 APT_BUILD := build-essential pkg-config python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev
-APT_TEST := awscli python3-boto3 python3-grpcio python3-protobuf nodejs npm
+APT_TEST := awscli python3-boto3 python3-grpcio python3-protobuf
 
 NATIVE_PKG := src/native/librdkafka/feed/librdkafka.redist.2.15.1.nupkg
 NPM_STAMP := tests/interop/node_modules/.package-lock.json
@@ -65,6 +66,7 @@ $(NATIVE_PKG):
 npm: $(NPM_STAMP)
 
 $(NPM_STAMP): tests/interop/package.json tests/interop/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20+ and npm are required for the interoperability tests" >&2; exit 1; }
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NPM_STAMP)
 

@@ -1,0 +1,76 @@
+using KafkaKinesisBridge.Api.Kinesis.Dispatch;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KafkaKinesisBridge.Api.Kinesis;
+
+/// <summary>Registers and maps the Kinesis wire protocol front door.</summary>
+public static class KinesisApiServiceCollectionExtensions
+{
+    /// <summary>Adds the front door's services; options validated at start.</summary>
+    public static IServiceCollection AddKinesisApi(this IServiceCollection services, Action<KinesisApiOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<KinesisApiOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisApiOptions>, KinesisApiOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KinesisDispatcher>();
+        return services;
+    }
+
+    /// <summary>Adds the front door with options bound from the <c>KinesisApi</c> section of <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddKinesisApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<KinesisApiOptions>().Bind(configuration.GetSection(KinesisApiOptions.SectionName));
+        return services.AddKinesisApi();
+    }
+
+    /// <summary>Registers a delegate as the handler of <paramref name="operation"/>.</summary>
+    public static IServiceCollection AddKinesisOperation(this IServiceCollection services, KinesisOperation operation, KinesisOperationDelegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(handler);
+        services.AddSingleton<IKinesisOperationHandler>(new DelegateOperationHandler(operation, handler));
+        return services;
+    }
+
+    /// <summary>
+    /// Serves the Kinesis API on <c>POST <paramref name="pattern"/></c> (the SDKs post to <c>/</c>).
+    /// </summary>
+    public static IEndpointConventionBuilder MapKinesisApi(this IEndpointRouteBuilder endpoints, string pattern = "/")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var dispatcher = endpoints.ServiceProvider.GetRequiredService<KinesisDispatcher>();
+        return endpoints.MapPost(pattern, (RequestDelegate)dispatcher.InvokeAsync).WithDisplayName("Kinesis API");
+    }
+}
+
+/// <summary>Runs <see cref="KinesisApiOptions.Validate"/> when the options are built (and at start).</summary>
+internal sealed class KinesisApiOptionsValidator : IValidateOptions<KinesisApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KinesisApiOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException e)
+        {
+            return ValidateOptionsResult.Fail($"{KinesisApiOptions.SectionName}: {e.Message}");
+        }
+    }
+}

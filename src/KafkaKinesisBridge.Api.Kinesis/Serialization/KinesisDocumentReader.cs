@@ -1,0 +1,769 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using KafkaKinesisBridge.Api.Kinesis.Cbor;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
+
+namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+
+/// <summary>The kind of the token a <see cref="KinesisDocumentReader"/> is on.</summary>
+public enum KinesisTokenType : byte
+{
+    None = 0,
+    StartObject,
+    EndObject,
+    StartArray,
+    EndArray,
+    PropertyName,
+
+    /// <summary>A text string (in JSON also a blob or a timestamp string: the getter decides).</summary>
+    String,
+
+    /// <summary>A CBOR byte string.</summary>
+    Blob,
+
+    /// <summary>A number (in CBOR an untagged integer or float).</summary>
+    Number,
+
+    /// <summary>A CBOR tag 1 timestamp.</summary>
+    Timestamp,
+    True,
+    False,
+    Null,
+}
+
+/// <summary>
+/// Reads a Kinesis request body, AWS JSON 1.1 or AWS CBOR 1.1, through one API, so each operation's
+/// request is parsed by one piece of code for both encodings.
+/// </summary>
+/// <remarks>
+/// <para>Typical use: <see cref="ReadStartObject"/>, then <c>while (ReadProperty())</c> with
+/// <see cref="PropertyNameEquals"/> and a <c>Read*</c> call for each member (or <see cref="SkipValue"/>),
+/// then <see cref="ReadEndOfDocument"/>. <c>Read*</c> methods move to the next token and return
+/// null for a JSON/CBOR null; <c>Get*</c> methods convert the current token.</para>
+/// <para>Blobs are decoded where they lie in the body (JSON base64 decoded in place, CBOR byte strings
+/// sliced), so record data costs no allocation; the returned memory is valid as long as the body.
+/// That makes reading destructive: a body can be read once.</para>
+/// <para>Malformed input or a member of the wrong type throws <see cref="KinesisSerializationException"/>
+/// (answered as <c>SerializationException</c>).</para>
+/// </remarks>
+public ref struct KinesisDocumentReader
+{
+    private const int MaxDepth = 64;
+
+    private readonly KinesisWireFormat _format;
+    private readonly Memory<byte> _body;
+    private Utf8JsonReader _json;
+    private CborReader _cbor;
+    private FrameStack _frames;
+    private int _depth;
+    private bool _rootStarted;
+    private ReadOnlySpan<byte> _text;
+    private ReadOnlySpan<byte> _propertyName;
+    private long _integer;
+    private double _double;
+    private bool _isInteger;
+
+    /// <summary>A reader over <paramref name="body"/> (which it may modify: see the remarks).</summary>
+    public KinesisDocumentReader(KinesisWireFormat format, Memory<byte> body)
+    {
+        _format = format;
+        _body = body;
+        if (format == KinesisWireFormat.Json)
+        {
+            _json = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
+        }
+        else
+        {
+            _cbor = new CborReader(body.Span);
+        }
+
+        TokenType = KinesisTokenType.None;
+    }
+
+    /// <summary>The current token.</summary>
+    public KinesisTokenType TokenType { get; private set; }
+
+    /// <summary>The encoding being read.</summary>
+    public readonly KinesisWireFormat Format => _format;
+
+    /// <summary>Moves to the next token; false at the end of the document.</summary>
+    public bool Read()
+    {
+        if (_format == KinesisWireFormat.Json)
+        {
+            return ReadJson();
+        }
+
+        return ReadCbor();
+    }
+
+    /// <summary>Reads the document's root, which must be an object (a JSON object / CBOR map).</summary>
+    public void ReadStartObject()
+    {
+        if (!Read() || TokenType != KinesisTokenType.StartObject)
+        {
+            KinesisSerializationException.Throw(_format == KinesisWireFormat.Json
+                ? "The request body must be a JSON object."
+                : "The request body must be a CBOR map.");
+        }
+    }
+
+    /// <summary>Moves to the next member of the current object: true on its name, false at the object's end.</summary>
+    public bool ReadProperty()
+    {
+        Read();
+        return TokenType switch
+        {
+            KinesisTokenType.PropertyName => true,
+            KinesisTokenType.EndObject => false,
+            _ => ThrowUnexpected<bool>("a member name or the end of an object"),
+        };
+    }
+
+    /// <summary>Moves to the next element of the current array: true on it, false at the array's end.</summary>
+    public bool ReadArrayElement()
+    {
+        if (!Read())
+        {
+            KinesisSerializationException.Throw("The document ended inside an array.");
+        }
+
+        return TokenType != KinesisTokenType.EndArray;
+    }
+
+    /// <summary>Reads the start of an array value: true when it is an array, false when it is null.</summary>
+    public bool ReadStartArray()
+    {
+        Read();
+        return TokenType switch
+        {
+            KinesisTokenType.StartArray => true,
+            KinesisTokenType.Null => false,
+            _ => ThrowUnexpected<bool>("a list"),
+        };
+    }
+
+    /// <summary>Reads the start of an object value: true when it is an object, false when it is null.</summary>
+    public bool ReadStartNestedObject()
+    {
+        Read();
+        return TokenType switch
+        {
+            KinesisTokenType.StartObject => true,
+            KinesisTokenType.Null => false,
+            _ => ThrowUnexpected<bool>("a structure"),
+        };
+    }
+
+    /// <summary>Checks that nothing follows the root object.</summary>
+    public void ReadEndOfDocument()
+    {
+        if (_format == KinesisWireFormat.Json)
+        {
+            bool more;
+            try
+            {
+                more = _json.Read();
+            }
+            catch (JsonException e)
+            {
+                throw new KinesisSerializationException("Unexpected content after the JSON object.", e);
+            }
+
+            if (more)
+            {
+                KinesisSerializationException.Throw("Unexpected content after the JSON object.");
+            }
+
+            return;
+        }
+
+        if (_depth != 0 || !_cbor.IsAtEnd)
+        {
+            KinesisSerializationException.Throw("Unexpected content after the CBOR map.");
+        }
+    }
+
+    /// <summary>True when the current member name equals <paramref name="utf8Name"/>.</summary>
+    public readonly bool PropertyNameEquals(ReadOnlySpan<byte> utf8Name)
+    {
+        if (TokenType != KinesisTokenType.PropertyName)
+        {
+            return false;
+        }
+
+        return _format == KinesisWireFormat.Json ? _json.ValueTextEquals(utf8Name) : _text.SequenceEqual(utf8Name);
+    }
+
+    /// <summary>Skips the value of the current member (on a member name), or the children of the current object or array.</summary>
+    public void SkipValue()
+    {
+        if (_format == KinesisWireFormat.Json)
+        {
+            try
+            {
+                _json.Skip();
+            }
+            catch (JsonException e)
+            {
+                throw new KinesisSerializationException(JsonMessage(e), e);
+            }
+
+            TokenType = MapJsonToken(_json.TokenType);
+            return;
+        }
+
+        if (TokenType == KinesisTokenType.PropertyName)
+        {
+            Read();
+        }
+
+        if (TokenType is KinesisTokenType.StartObject or KinesisTokenType.StartArray)
+        {
+            var depth = _depth;
+            while (_depth >= depth)
+            {
+                if (!Read())
+                {
+                    KinesisSerializationException.Throw("The CBOR document ended inside a container.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads a string member value (null for null).</summary>
+    public string? ReadString()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetString();
+    }
+
+    /// <summary>Reads a blob member value (null for null): base64 in JSON, a byte string in CBOR.</summary>
+    public ReadOnlyMemory<byte>? ReadBlob()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetBlob();
+    }
+
+    /// <summary>Reads an integer member value (null for null).</summary>
+    public int? ReadInt32()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetInt32();
+    }
+
+    /// <summary>Reads a long member value (null for null).</summary>
+    public long? ReadInt64()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetInt64();
+    }
+
+    /// <summary>Reads a double member value (null for null).</summary>
+    public double? ReadDouble()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetDouble();
+    }
+
+    /// <summary>Reads a boolean member value (null for null).</summary>
+    public bool? ReadBoolean()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetBoolean();
+    }
+
+    /// <summary>Reads a timestamp member value as epoch milliseconds (null for null).</summary>
+    public long? ReadTimestamp()
+    {
+        Read();
+        return TokenType == KinesisTokenType.Null ? null : GetTimestampMilliseconds();
+    }
+
+    /// <summary>The current member name or string value.</summary>
+    public readonly string GetString()
+    {
+        if (TokenType is not (KinesisTokenType.String or KinesisTokenType.PropertyName))
+        {
+            return ThrowUnexpected<string>("a string");
+        }
+
+        return _format == KinesisWireFormat.Json ? _json.GetString()! : Encoding.UTF8.GetString(_text);
+    }
+
+    /// <summary>The current blob, decoded in place (see the remarks on the type).</summary>
+    public readonly ReadOnlyMemory<byte> GetBlob()
+    {
+        if (_format == KinesisWireFormat.Cbor)
+        {
+            if (TokenType != KinesisTokenType.Blob)
+            {
+                return ThrowUnexpected<ReadOnlyMemory<byte>>("a blob (byte string)");
+            }
+
+            return SliceOfBody(_text);
+        }
+
+        if (TokenType != KinesisTokenType.String)
+        {
+            return ThrowUnexpected<ReadOnlyMemory<byte>>("a base64 blob");
+        }
+
+        var raw = _json.ValueSpan;
+        if (raw.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (!_body.Span.Overlaps(raw, out var offset))
+        {
+            KinesisSerializationException.Throw("Internal error: the blob is not inside the request body.");
+        }
+
+        var text = _body.Span.Slice(offset, raw.Length);
+        if (_json.ValueIsEscaped)
+        {
+            // Escapes (\/ is the only one a base64 text can need) are rare: unescape via a copy.
+            var unescaped = new byte[raw.Length];
+            var length = _json.CopyString(unescaped);
+            unescaped.AsSpan(0, length).CopyTo(text);
+            text = text[..length];
+        }
+
+        if (!Base64Blob.TryDecodeInPlace(text, out var written))
+        {
+            KinesisSerializationException.Throw($"Value for '{PropertyName}' is not valid base64.");
+        }
+
+        return _body.Slice(offset, written);
+    }
+
+    /// <summary>The current number as an <see cref="int"/>.</summary>
+    public readonly int GetInt32()
+    {
+        var value = GetInt64();
+        if (value is < int.MinValue or > int.MaxValue)
+        {
+            KinesisSerializationException.Throw($"Value for '{PropertyName}' is out of range for an integer.");
+        }
+
+        return (int)value;
+    }
+
+    /// <summary>The current number as a <see cref="long"/> (it must be integral).</summary>
+    public readonly long GetInt64()
+    {
+        if (TokenType != KinesisTokenType.Number)
+        {
+            return ThrowUnexpected<long>("a number");
+        }
+
+        if (_format == KinesisWireFormat.Json)
+        {
+            return _json.TryGetInt64(out var value) ? value : ThrowUnexpected<long>("an integer");
+        }
+
+        return _isInteger ? _integer : ThrowUnexpected<long>("an integer");
+    }
+
+    /// <summary>The current number as a <see cref="double"/>.</summary>
+    public readonly double GetDouble()
+    {
+        if (TokenType != KinesisTokenType.Number)
+        {
+            return ThrowUnexpected<double>("a number");
+        }
+
+        if (_format == KinesisWireFormat.Json)
+        {
+            return _json.TryGetDouble(out var value) ? value : ThrowUnexpected<double>("a number");
+        }
+
+        return _isInteger ? _integer : _double;
+    }
+
+    /// <summary>The current boolean.</summary>
+    public readonly bool GetBoolean() => TokenType switch
+    {
+        KinesisTokenType.True => true,
+        KinesisTokenType.False => false,
+        _ => ThrowUnexpected<bool>("a boolean"),
+    };
+
+    /// <summary>
+    /// The current timestamp as epoch milliseconds: JSON epoch seconds (number, or a string of a
+    /// number or an ISO 8601 date-time); CBOR tag 1 or an untagged number, in milliseconds (see
+    /// <see cref="KinesisTimestamps"/>).
+    /// </summary>
+    public readonly long GetTimestampMilliseconds()
+    {
+        if (_format == KinesisWireFormat.Json)
+        {
+            switch (TokenType)
+            {
+                case KinesisTokenType.Number:
+                    if (_json.TryGetDecimal(out var seconds) && KinesisTimestamps.TryFromSeconds(seconds, out var fromNumber))
+                    {
+                        return fromNumber;
+                    }
+
+                    break;
+                case KinesisTokenType.String:
+                    if (KinesisTimestamps.TryParseString(_json.GetString()!, out var fromString))
+                    {
+                        return fromString;
+                    }
+
+                    break;
+            }
+
+            return ThrowUnexpected<long>("a timestamp (epoch seconds)");
+        }
+
+        if (TokenType is KinesisTokenType.Timestamp or KinesisTokenType.Number)
+        {
+            return _isInteger ? _integer : (long)Math.Round(_double);
+        }
+
+        return ThrowUnexpected<long>("a timestamp");
+    }
+
+    /// <summary>Checks, without modifying anything, that <paramref name="body"/> is one well-formed object.</summary>
+    public static bool IsWellFormedObject(KinesisWireFormat format, ReadOnlySpan<byte> body)
+    {
+        if (format == KinesisWireFormat.Json)
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
+            try
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return false;
+                }
+
+                reader.Skip();
+                return !reader.Read();
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        // CBOR reading may compact indefinite strings in place: check a pooled copy with the reader itself,
+        // so "well-formed" means exactly "readable" (text keys, valid UTF-8, balanced containers).
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
+        try
+        {
+            body.CopyTo(copy);
+            var reader = new KinesisDocumentReader(KinesisWireFormat.Cbor, copy.AsMemory(0, body.Length));
+            reader.ReadStartObject();
+            while (reader.ReadProperty())
+            {
+                reader.SkipValue();
+            }
+
+            reader.ReadEndOfDocument();
+            return true;
+        }
+        catch (KinesisSerializationException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private readonly string PropertyName => _propertyName.IsEmpty ? "(document)" : Encoding.UTF8.GetString(_propertyName);
+
+    private bool ReadJson()
+    {
+        bool read;
+        try
+        {
+            read = _json.Read();
+        }
+        catch (JsonException e)
+        {
+            throw new KinesisSerializationException(JsonMessage(e), e);
+        }
+
+        if (!read)
+        {
+            TokenType = KinesisTokenType.None;
+            return false;
+        }
+
+        TokenType = MapJsonToken(_json.TokenType);
+        if (TokenType == KinesisTokenType.PropertyName)
+        {
+            _propertyName = _json.ValueSpan;
+        }
+
+        return true;
+    }
+
+    private bool ReadCbor()
+    {
+        if (_depth == 0)
+        {
+            if (_rootStarted)
+            {
+                TokenType = KinesisTokenType.None;
+                return false;
+            }
+
+            _rootStarted = true;
+            ReadCborValue();
+            return true;
+        }
+
+        ref var frame = ref _frames[_depth - 1];
+        if (frame.Remaining == 0 && (!frame.IsMap || frame.ExpectKey))
+        {
+            PopFrame(frame.IsMap);
+            return true;
+        }
+
+        if (frame.Remaining < 0 && _cbor.IsAtBreak)
+        {
+            if (frame.IsMap && !frame.ExpectKey)
+            {
+                KinesisSerializationException.Throw("Malformed CBOR: a map ends between a key and its value.");
+            }
+
+            _cbor.TryReadBreak();
+            PopFrame(frame.IsMap);
+            return true;
+        }
+
+        if (frame.IsMap && frame.ExpectKey)
+        {
+            var status = _cbor.TryReadTextString(out var key);
+            if (status != CborReadStatus.Done)
+            {
+                ThrowCbor(status, "Map keys must be text strings.");
+            }
+
+            _text = key;
+            _propertyName = key;
+            frame.ExpectKey = false;
+            if (frame.Remaining > 0)
+            {
+                frame.Remaining--;
+            }
+
+            TokenType = KinesisTokenType.PropertyName;
+            return true;
+        }
+
+        if (frame.IsMap)
+        {
+            frame.ExpectKey = true;
+        }
+        else if (frame.Remaining > 0)
+        {
+            frame.Remaining--;
+        }
+
+        ReadCborValue();
+        return true;
+    }
+
+    private void ReadCborValue()
+    {
+        var status = _cbor.TryPeek(out var major, out var info);
+        if (status != CborReadStatus.Done)
+        {
+            ThrowCbor(status, "A value is missing.");
+        }
+
+        switch (major)
+        {
+            case CborMajorType.UnsignedInteger:
+            case CborMajorType.NegativeInteger:
+                ReadCborInteger(KinesisTokenType.Number);
+                return;
+            case CborMajorType.ByteString:
+                status = _cbor.TryReadByteString(out _text);
+                Check(status);
+                TokenType = KinesisTokenType.Blob;
+                return;
+            case CborMajorType.TextString:
+                status = _cbor.TryReadTextString(out _text);
+                Check(status);
+                TokenType = KinesisTokenType.String;
+                return;
+            case CborMajorType.Array:
+            case CborMajorType.Map:
+                var isMap = major == CborMajorType.Map;
+                status = isMap ? _cbor.TryReadStartMap(out var count) : _cbor.TryReadStartArray(out count);
+                Check(status);
+                if (_depth >= MaxDepth)
+                {
+                    KinesisSerializationException.Throw($"The CBOR document nests deeper than {MaxDepth} levels.");
+                }
+
+                _frames[_depth++] = new Frame { Remaining = count, IsMap = isMap, ExpectKey = isMap };
+                TokenType = isMap ? KinesisTokenType.StartObject : KinesisTokenType.StartArray;
+                return;
+            case CborMajorType.Tag:
+                Check(_cbor.TryReadTag(out var tag));
+                if (tag == 1)
+                {
+                    // AWS CBOR timestamps: tag 1 + epoch milliseconds (see KinesisTimestamps).
+                    if (_cbor.TryPeek(out var tagged, out _) == CborReadStatus.Done && tagged == CborMajorType.SimpleOrFloat)
+                    {
+                        Check(_cbor.TryReadDouble(out _double));
+                        _isInteger = false;
+                        TokenType = KinesisTokenType.Timestamp;
+                        return;
+                    }
+
+                    ReadCborInteger(KinesisTokenType.Timestamp);
+                    return;
+                }
+
+                // Other tags carry no meaning for Kinesis: read the tagged item as if untagged.
+                ReadCborValue();
+                return;
+            default:
+                switch (info)
+                {
+                    case 20:
+                    case 21:
+                        Check(_cbor.TryReadBoolean(out var flag));
+                        TokenType = flag ? KinesisTokenType.True : KinesisTokenType.False;
+                        return;
+                    case 22:
+                    case 23:
+                        Check(_cbor.TryReadNull());
+                        TokenType = KinesisTokenType.Null;
+                        return;
+                    case >= 25 and <= 27:
+                        Check(_cbor.TryReadDouble(out _double));
+                        _isInteger = false;
+                        TokenType = KinesisTokenType.Number;
+                        return;
+                    case 31:
+                        KinesisSerializationException.Throw("Malformed CBOR: unexpected break.");
+                        return;
+                    default:
+                        KinesisSerializationException.Throw($"Unsupported CBOR simple value {info}.");
+                        return;
+                }
+        }
+    }
+
+    private void ReadCborInteger(KinesisTokenType tokenType)
+    {
+        var status = _cbor.TryReadInt64(out _integer);
+        if (status == CborReadStatus.UnexpectedType)
+        {
+            // Beyond the range of a long: keep its magnitude as a double.
+            if (_cbor.TryReadUInt64(out var big) == CborReadStatus.Done)
+            {
+                _double = big;
+                _isInteger = false;
+                TokenType = tokenType;
+                return;
+            }
+        }
+
+        Check(status);
+        _isInteger = true;
+        TokenType = tokenType;
+    }
+
+    private void PopFrame(bool isMap)
+    {
+        _depth--;
+        TokenType = isMap ? KinesisTokenType.EndObject : KinesisTokenType.EndArray;
+    }
+
+    private readonly ReadOnlyMemory<byte> SliceOfBody(ReadOnlySpan<byte> part)
+    {
+        if (part.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (!_body.Span.Overlaps(part, out var offset))
+        {
+            KinesisSerializationException.Throw("Internal error: the blob is not inside the request body.");
+        }
+
+        return _body.Slice(offset, part.Length);
+    }
+
+    private readonly T ThrowUnexpected<T>(string expected)
+    {
+        var actual = TokenType switch
+        {
+            KinesisTokenType.None => "the end of the document",
+            KinesisTokenType.StartObject => "a structure",
+            KinesisTokenType.StartArray => "a list",
+            KinesisTokenType.EndObject or KinesisTokenType.EndArray => "the end of a container",
+            KinesisTokenType.PropertyName => "a member name",
+            KinesisTokenType.String => "a string",
+            KinesisTokenType.Blob => "a blob",
+            KinesisTokenType.Number => "a number",
+            KinesisTokenType.Timestamp => "a timestamp",
+            KinesisTokenType.True or KinesisTokenType.False => "a boolean",
+            _ => "null",
+        };
+        throw new KinesisSerializationException($"Unexpected {actual} for '{PropertyName}': expected {expected}.");
+    }
+
+    private static KinesisTokenType MapJsonToken(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartObject => KinesisTokenType.StartObject,
+        JsonTokenType.EndObject => KinesisTokenType.EndObject,
+        JsonTokenType.StartArray => KinesisTokenType.StartArray,
+        JsonTokenType.EndArray => KinesisTokenType.EndArray,
+        JsonTokenType.PropertyName => KinesisTokenType.PropertyName,
+        JsonTokenType.String => KinesisTokenType.String,
+        JsonTokenType.Number => KinesisTokenType.Number,
+        JsonTokenType.True => KinesisTokenType.True,
+        JsonTokenType.False => KinesisTokenType.False,
+        JsonTokenType.Null => KinesisTokenType.Null,
+        _ => KinesisTokenType.None,
+    };
+
+    private static string JsonMessage(JsonException e) =>
+        $"The request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
+
+    private static void Check(CborReadStatus status)
+    {
+        if (status != CborReadStatus.Done)
+        {
+            ThrowCbor(status, "Unexpected CBOR item.");
+        }
+    }
+
+    private static void ThrowCbor(CborReadStatus status, string unexpectedTypeMessage)
+    {
+        KinesisSerializationException.Throw(status switch
+        {
+            CborReadStatus.NeedMoreData => "The CBOR document is truncated.",
+            CborReadStatus.Malformed => "The CBOR document is not well-formed.",
+            _ => unexpectedTypeMessage,
+        });
+    }
+
+    private struct Frame
+    {
+        public int Remaining;
+        public bool IsMap;
+        public bool ExpectKey;
+    }
+
+    [InlineArray(MaxDepth)]
+    private struct FrameStack
+    {
+        private Frame _element;
+    }
+}
