@@ -302,29 +302,22 @@ public sealed class KinesisStreamsGrpcService
 
     private async ValueTask<Proto.IncreaseStreamRetentionPeriodResponse> IncreaseRetentionAsync(Proto.IncreaseStreamRetentionPeriodRequest r, ServerCallContext c)
     {
-        await _streams.IncreaseStreamRetentionPeriodAsync(
-            new CoreApi.UpdateStreamRetentionPeriodRequest
-            {
-                StreamName = Optional(r.StreamName),
-                StreamARN = Optional(r.StreamArn),
-                RetentionPeriodHours = r.RetentionPeriodHours,
-            },
-            c.CancellationToken);
+        await _streams.IncreaseStreamRetentionPeriodAsync(RetentionRequest(r.StreamName, r.StreamArn, r.RetentionPeriodHours), c.CancellationToken);
         return new Proto.IncreaseStreamRetentionPeriodResponse();
     }
 
     private async ValueTask<Proto.DecreaseStreamRetentionPeriodResponse> DecreaseRetentionAsync(Proto.DecreaseStreamRetentionPeriodRequest r, ServerCallContext c)
     {
-        await _streams.DecreaseStreamRetentionPeriodAsync(
-            new CoreApi.UpdateStreamRetentionPeriodRequest
-            {
-                StreamName = Optional(r.StreamName),
-                StreamARN = Optional(r.StreamArn),
-                RetentionPeriodHours = r.RetentionPeriodHours,
-            },
-            c.CancellationToken);
+        await _streams.DecreaseStreamRetentionPeriodAsync(RetentionRequest(r.StreamName, r.StreamArn, r.RetentionPeriodHours), c.CancellationToken);
         return new Proto.DecreaseStreamRetentionPeriodResponse();
     }
+
+    private static CoreApi.UpdateStreamRetentionPeriodRequest RetentionRequest(string streamName, string streamArn, int hours) => new()
+    {
+        StreamName = Optional(streamName),
+        StreamARN = Optional(streamArn),
+        RetentionPeriodHours = hours,
+    };
 
     private async ValueTask<Proto.UpdateMaxRecordSizeResponse> UpdateMaxRecordSizeAsync(Proto.UpdateMaxRecordSizeRequest r, ServerCallContext c)
     {

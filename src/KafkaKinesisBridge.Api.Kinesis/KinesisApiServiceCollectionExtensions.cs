@@ -1,5 +1,7 @@
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
+using KafkaKinesisBridge.Api.Kinesis.Operations;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using KafkaKinesisBridge.Core.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -48,6 +50,30 @@ public static class KinesisApiServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Registers the handlers of every Kinesis operation the core serves
+    /// (<see cref="KinesisStreamsOperations.Served"/>): each maps the wire request onto
+    /// <see cref="IStreamsService"/> and the response or <see cref="KinesisException"/> back. Needs
+    /// <see cref="AddKinesisApi(IServiceCollection, Action{KinesisApiOptions}?)"/> and the core
+    /// (<c>AddKinesisStreamsCore</c>) in the same container. Idempotent.
+    /// </summary>
+    public static IServiceCollection AddKinesisStreamsOperations(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(KinesisStreamsOperationsMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<KinesisStreamsOperationsMarker>();
+        foreach (var (operation, handler) in KinesisStreamsOperations.Handlers)
+        {
+            services.AddSingleton<IKinesisOperationHandler>(sp => new StreamsOperationHandler(operation, sp.GetRequiredService<IStreamsService>(), handler));
+        }
+
+        return services;
+    }
+
+    /// <summary>
     /// Serves the Kinesis API on <c>POST <paramref name="pattern"/></c> (the SDKs post to <c>/</c>).
     /// </summary>
     public static IEndpointConventionBuilder MapKinesisApi(this IEndpointRouteBuilder endpoints, string pattern = "/")
@@ -57,6 +83,9 @@ public static class KinesisApiServiceCollectionExtensions
         return endpoints.MapPost(pattern, (RequestDelegate)dispatcher.InvokeAsync).WithDisplayName("Kinesis API");
     }
 }
+
+/// <summary>Marks that <see cref="KinesisApiServiceCollectionExtensions.AddKinesisStreamsOperations"/> ran.</summary>
+internal sealed class KinesisStreamsOperationsMarker;
 
 /// <summary>Runs <see cref="KinesisApiOptions.Validate"/> when the options are built (and at start).</summary>
 internal sealed class KinesisApiOptionsValidator : IValidateOptions<KinesisApiOptions>

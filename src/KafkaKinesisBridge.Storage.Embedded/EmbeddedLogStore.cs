@@ -157,7 +157,7 @@ public sealed class EmbeddedLogStore : ILogStore
             }
 
             _topics[spec.Name] = new TopicState(spec.Name, directory, [.. partitions], spec.Retention);
-            Log.TopicCreated(_context.Logger, spec.Name, spec.Partitions, spec.Retention);
+            Log.TopicCreated(_context.Logger, spec.Name, spec.Partitions, spec.Retention == Timeout.InfiniteTimeSpan ? "infinite" : spec.Retention.ToString());
             return StorageStatus.Ok;
         }
         finally

@@ -19,8 +19,8 @@ namespace KafkaKinesisBridge.Storage.Kafka;
 /// </summary>
 /// <remarks>
 /// On librdkafka's mock cluster (<see cref="ForMockCluster"/>) topics are created and deleted through
-/// the mock's C API, and adding partitions and setting retention answer
-/// <see cref="StorageStatus.NotSupported"/>.
+/// the mock's C API, adding partitions answers <see cref="StorageStatus.NotSupported"/>, and retention
+/// is recorded (and described) but not enforced, since the mock has no topic configs.
 /// </remarks>
 public sealed class KafkaLogStore : ILogStore
 {
@@ -62,7 +62,7 @@ public sealed class KafkaLogStore : ILogStore
         _queries = new ClusterQueries(_adminClient, _options.RequestTimeout);
         _topicAdmin = mockCluster is null
             ? new AdminClientTopicAdmin(_adminClient, _queries, _options, time, _logger)
-            : new MockClusterTopicAdmin(mockCluster, _options);
+            : new MockClusterTopicAdmin(mockCluster, _queries, _options);
         _metadata = new TopicMetadataCache(_queries, _options.MetadataMaxAge, time);
         _retry = new AdminRetry(_options, time, _logger);
         _appender = new KafkaAppender(_options, _metadata, _offsets, time, _logger);

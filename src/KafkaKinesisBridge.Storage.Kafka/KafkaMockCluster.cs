@@ -18,7 +18,8 @@ namespace KafkaKinesisBridge.Storage.Kafka;
 /// <para>The mock has no CreateTopics, CreatePartitions, DeleteTopics or config APIs: topics are
 /// created and deleted through <see cref="CreateTopic"/> and <see cref="DeleteTopic"/> (the store
 /// built by <see cref="KafkaLogStore.ForMockCluster"/> does that), partitions cannot be added and
-/// configs (retention) do not exist. ListOffsets by timestamp answers -1, and each partition log is
+/// configs do not exist (stores remember each topic's retention here and report it, but nothing
+/// enforces it). ListOffsets by timestamp answers -1, and each partition log is
 /// capped (about 5 MiB), silently dropping the oldest records.</para>
 /// <para>Fault injection: <see cref="SetBrokerDown"/>/<see cref="SetBrokerUp"/>,
 /// <see cref="SetBrokerRoundTripTime"/>, <see cref="PushRequestErrors"/>.</para>
@@ -73,8 +74,9 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     public int BrokerCount { get; }
 
     /// <summary>
-    /// The retention each topic was created with through a store: the mock keeps no topic configs, so
-    /// stores on this cluster remember them here (and describe them after a store is reopened).
+    /// The retention each topic was created with or last set to through a store: the mock keeps no
+    /// topic configs, so stores on this cluster remember them here (and describe them after a store is
+    /// reopened). Nothing enforces them.
     /// </summary>
     internal ConcurrentDictionary<string, TimeSpan> TopicRetention { get; } = new(StringComparer.Ordinal);
 

@@ -27,8 +27,16 @@ public sealed class KafkaStorageOptions
     /// <summary>Default for <see cref="LingerMs"/>: a small wait lets concurrent appends share a produce request.</summary>
     public const int DefaultLingerMs = 5;
 
-    /// <summary>Default for <see cref="MaxMessageBytes"/>: room for a 1 MiB Kinesis record plus key and framing.</summary>
-    public const int DefaultMaxMessageBytes = 2 * 1024 * 1024;
+    /// <summary>
+    /// Default for <see cref="MaxMessageBytes"/>: 11 MiB, room for the largest record the core accepts
+    /// (UpdateMaxRecordSize allows up to 10 MiB of data, Kinesis' own maximum) plus its partition key
+    /// (256 characters), the explicit-hash-key header and Kafka's record batch framing (61 bytes of
+    /// batch header plus a few varints per record, Kafka protocol "Record Batch").
+    /// </summary>
+    public const int DefaultMaxMessageBytes = 11 * 1024 * 1024;
+
+    /// <summary>librdkafka's upper bound for <c>message.max.bytes</c> (CONFIGURATION.md: 1000 .. 1000000000).</summary>
+    public const int MaxMessageBytesLimit = 1_000_000_000;
 
     /// <summary>Default for <see cref="ConsumerPoolSize"/>.</summary>
     public const int DefaultConsumerPoolSize = 32;
@@ -58,9 +66,12 @@ public sealed class KafkaStorageOptions
     public short TopicReplicationFactor { get; set; } = -1;
 
     /// <summary>
-    /// Largest record batch a topic accepts (topic <c>max.message.bytes</c>, set on creation) and the
-    /// producer's <c>message.max.bytes</c>. Kinesis records hold up to 1 MiB of data plus a partition
-    /// key, more than Kafka's 1 MB default.
+    /// Largest record batch a topic accepts (topic <c>max.message.bytes</c>, set on creation), the
+    /// producer's <c>message.max.bytes</c> and the readers' <c>message.max.bytes</c> (librdkafka raises
+    /// <c>fetch.max.bytes</c> and <c>receive.message.max.bytes</c> to fit it). Kinesis records hold
+    /// 1 MiB of data by default and up to 10 MiB after UpdateMaxRecordSize, plus a partition key: more
+    /// than Kafka's 1 MB default. Set it below 10 MiB plus overhead and the larger records the core
+    /// accepts fail with InvalidArgumentException ("exceeds the size the storage accepts").
     /// </summary>
     public int MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
 
@@ -150,7 +161,7 @@ public sealed class KafkaStorageOptions
             errors.Add("TopicReplicationFactor must be -1 (broker default) or at least 1.");
         }
 
-        if (MaxMessageBytes < 1024 * 1024 || MaxMessageBytes > 1_000_000_000)
+        if (MaxMessageBytes < 1024 * 1024 || MaxMessageBytes > MaxMessageBytesLimit)
         {
             errors.Add("MaxMessageBytes must be between 1 MiB and 1,000,000,000.");
         }

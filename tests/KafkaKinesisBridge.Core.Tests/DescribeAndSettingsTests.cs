@@ -1,4 +1,6 @@
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Storage;
+using KafkaKinesisBridge.TestSupport;
 using static KafkaKinesisBridge.Core.Tests.CoreHarness;
 
 namespace KafkaKinesisBridge.Core.Tests;
@@ -166,6 +168,22 @@ public sealed class DescribeAndSettingsTests
 
         await core.Service.DecreaseStreamRetentionPeriodAsync(new UpdateStreamRetentionPeriodRequest { StreamName = "s", RetentionPeriodHours = 24 }, Token);
         Assert.Equal(TimeSpan.FromHours(24), core.Store.RetentionOf("kinesis.s"));
+    }
+
+    [Fact]
+    public async Task Retention_StorageNotSupported_InvalidArgumentAndRetentionUnchanged()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+        core.Store.InjectFault(LogStoreOperation.SetRetention, StorageStatus.NotSupported, topic: "kinesis.s");
+
+        // A backend that cannot change retention fails the same way every time: a client error, not a retried 500.
+        var error = await ThrowsKinesisAsync(
+            KinesisErrorCode.InvalidArgument,
+            async () => await core.Service.IncreaseStreamRetentionPeriodAsync(new UpdateStreamRetentionPeriodRequest { StreamName = "s", RetentionPeriodHours = 48 }, Token));
+
+        Assert.Contains("not supported", error.Message, StringComparison.Ordinal);
+        Assert.Equal(24, (await core.Service.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = "s" }, Token)).StreamDescriptionSummary.RetentionPeriodHours);
     }
 
     [Fact]

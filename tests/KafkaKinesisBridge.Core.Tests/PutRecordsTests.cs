@@ -203,6 +203,20 @@ public sealed class PutRecordsTests
     }
 
     [Fact]
+    public async Task PutRecord_StorageRecordTooLarge_InvalidArgumentNotInternalFailure()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+        core.Store.InjectFault(LogStoreOperation.Append, StorageStatus.RecordTooLarge, topic: "kinesis.s");
+
+        // The backend refusing the size is the client's problem and not retriable: HTTP 400, not 500.
+        var error = await ThrowsKinesisAsync(KinesisErrorCode.InvalidArgument, () => core.PutAsync("s", "k", "v"));
+
+        Assert.Contains("exceeds the size the storage accepts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(400, error.Code.ToHttpStatusCode());
+    }
+
+    [Fact]
     public async Task PutRecord_UnknownStream_ResourceNotFound()
     {
         var core = await StartAsync();

@@ -25,7 +25,24 @@ public sealed record RunSummary(
     double P999Ms,
     double MaxMs,
     long? GatewayPeakRssBytes,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>Managed bytes the gateway allocated during the measured period, per record moved
+    /// (from <c>GET /debug/runtime</c>); null when the gateway was not sampled.</summary>
+    public double? GatewayAllocatedBytesPerRecord { get; init; }
+
+    /// <summary>Gateway CPU time (user + kernel) during the measured period, in microseconds per record.</summary>
+    public double? GatewayCpuMicrosPerRecord { get; init; }
+
+    /// <summary>Gateway generation 0, 1 and 2 collections during the measured period.</summary>
+    public int[]? GatewayCollections { get; init; }
+
+    /// <summary>For the gateway's run in <c>--api kafka-direct</c>: its records/s divided by the bare producer's.</summary>
+    public double? RatioToDirect { get; init; }
+
+    /// <summary>Anything a reader of the numbers must know (for example the mock cluster's capped logs).</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>
 /// Runs a workload with N concurrent workers for a warm-up and then a measured period (or until
@@ -38,8 +55,11 @@ public sealed class BenchRunner(TextWriter progress)
         IWorkload workload,
         BenchSettings settings,
         GatewayProcess? gateway,
+        GatewayDiagnostics? diagnostics,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(settings);
         await workload.PrepareAsync(cancellationToken);
 
         if (settings.Warmup > TimeSpan.Zero && workload.SupportsWarmup)
@@ -51,6 +71,7 @@ public sealed class BenchRunner(TextWriter progress)
         gateway?.ResetPeak();
         var stats = Enumerable.Range(0, settings.Concurrency).Select(_ => new WorkerStats()).ToArray();
         progress.WriteLine($"[{workload.Name}] measuring for up to {settings.Duration.TotalSeconds:0.#} s with {settings.Concurrency} callers");
+        var before = diagnostics is null ? null : await diagnostics.SampleRuntimeAsync(cancellationToken);
         var watch = Stopwatch.StartNew();
         using var reporterStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporter = ReportProgressAsync(workload.Name, stats, gateway, watch, reporterStop.Token);
@@ -58,6 +79,7 @@ public sealed class BenchRunner(TextWriter progress)
         var elapsed = watch.Elapsed.TotalSeconds;
         await reporterStop.CancelAsync();
         await reporter;
+        var after = before is null ? null : await diagnostics!.SampleRuntimeAsync(cancellationToken);
 
         var latency = new LatencyHistogram();
         foreach (var s in stats)
@@ -88,7 +110,18 @@ public sealed class BenchRunner(TextWriter progress)
             latency.PercentileMicros(99.9) / 1000.0,
             latency.MaxMicros / 1000.0,
             gateway?.PeakRssBytes,
-            stats.Select(s => s.LastError).LastOrDefault(e => e is not null));
+            stats.Select(s => s.LastError).LastOrDefault(e => e is not null))
+        {
+            GatewayAllocatedBytesPerRecord = before is null || after is null || records == 0
+                ? null
+                : Math.Round((double)(after.AllocatedBytes - before.AllocatedBytes) / records, 1),
+            GatewayCpuMicrosPerRecord = before is null || after is null || records == 0
+                ? null
+                : Math.Round((after.CpuTimeMs - before.CpuTimeMs) * 1000 / records, 3),
+            GatewayCollections = before is null || after is null
+                ? null
+                : [after.Gen0Collections - before.Gen0Collections, after.Gen1Collections - before.Gen1Collections, after.Gen2Collections - before.Gen2Collections],
+        };
     }
 
     private static async Task RunWorkersAsync(

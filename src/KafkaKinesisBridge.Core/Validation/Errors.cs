@@ -72,6 +72,8 @@ internal static class Errors
     /// stream or shard is gone (deleted by another replica): ResourceNotFoundException. Unavailable
     /// storage is ServiceUnavailableException (HTTP 503, retried by every AWS SDK); a timeout, whose
     /// outcome is unknown, and any other failure are InternalFailureException (HTTP 500, also retried).
+    /// A record over the backend's size limit, or an operation the backend cannot do, fails the same way
+    /// every time: InvalidArgumentException (HTTP 400, not retried), so SDKs do not retry it in vain.
     /// </summary>
     [DoesNotReturn]
     public static void Storage(StorageStatus status, string streamName, string accountId, string operation) =>
@@ -85,6 +87,10 @@ internal static class Errors
             new KinesisException(KinesisErrorCode.ServiceUnavailable, $"{operation} failed: storage is unavailable."),
         StorageStatus.Timeout =>
             new KinesisException(KinesisErrorCode.InternalFailure, $"{operation} timed out in storage; it may or may not have taken effect."),
+        StorageStatus.RecordTooLarge =>
+            new KinesisException(KinesisErrorCode.InvalidArgument, $"{operation} failed: the record exceeds the size the storage accepts."),
+        StorageStatus.NotSupported =>
+            new KinesisException(KinesisErrorCode.InvalidArgument, $"{operation} is not supported by this gateway's storage backend."),
         _ => new KinesisException(KinesisErrorCode.InternalFailure, $"{operation} failed in storage ({status})."),
     };
 

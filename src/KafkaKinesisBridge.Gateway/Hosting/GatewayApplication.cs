@@ -63,12 +63,14 @@ public static class GatewayApplication
         builder.Services.AddKinesisStreamsCore(configuration);
         builder.Services.AddKinesisGrpcApi(options => configuration.GetSection("Grpc").Bind(options));
         builder.Services.AddKinesisApi(configuration);
+        builder.Services.AddKinesisStreamsOperations();
 
         var app = builder.Build();
         app.UseGrpcTransport();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
             readiness.IsReady ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));
+        app.MapDebugEndpoints();
         app.MapKinesisApi();
         return app;
     }

@@ -22,7 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Information,
         Message = "Created topic {Topic} with {Partitions} partitions, retention {Retention}")]
-    public static partial void TopicCreated(ILogger logger, string topic, int partitions, TimeSpan retention);
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions, string retention);
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Deleted topic {Topic}")]
     public static partial void TopicDeleted(ILogger logger, string topic);

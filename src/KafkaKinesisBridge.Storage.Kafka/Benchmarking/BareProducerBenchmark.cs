@@ -91,24 +91,7 @@ public sealed class BareProducerBenchmark : IDisposable
                 var batchStarted = Stopwatch.GetTimestamp();
                 for (var i = 0; i < run.RecordsPerBatch; i++)
                 {
-                    var message = new Message<byte[], byte[]>
-                    {
-                        Key = keys[(batch + i) & 255],
-                        Value = value,
-                        Timestamp = new Timestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TimestampType.CreateTime),
-                    };
-                    while (true)
-                    {
-                        try
-                        {
-                            _producer.Produce(partition, message, pending.Handler);
-                            break;
-                        }
-                        catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                        {
-                            await Task.Delay(1, cancellationToken);
-                        }
-                    }
+                    await ProduceAsync(partition, keys[(batch + i) & 255], value, pending, cancellationToken);
                 }
 
                 await pending.Task.WaitAsync(cancellationToken);
@@ -138,10 +121,71 @@ public sealed class BareProducerBenchmark : IDisposable
             Percentile(latencies, 1.0));
     }
 
+    /// <summary>
+    /// Produces one batch the way the gateway's PutRecords does (one produce call per record, the
+    /// call complete when every record has its delivery report), for callers that drive the load
+    /// themselves (the bench tool's <c>--api kafka-direct</c>). Record i has key
+    /// <paramref name="keys"/>[i] and value <paramref name="values"/>[i] and goes to partition
+    /// (<paramref name="firstPartition"/> + i) modulo <paramref name="partitions"/>, spreading a batch
+    /// over the partitions as PutRecords spreads it over the shards.
+    /// </summary>
+    /// <returns>The number of records acknowledged; the others failed.</returns>
+    public async Task<int> ProduceBatchAsync(
+        string topic,
+        int partitions,
+        int firstPartition,
+        IReadOnlyList<byte[]> keys,
+        IReadOnlyList<byte[]> values,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(values.Count, keys.Count);
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        var pending = new BatchCompletion(keys.Count);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var partition = new TopicPartition(topic, new Partition((int)((uint)(firstPartition + i) % (uint)partitions)));
+            await ProduceAsync(partition, keys[i], values[i], pending, cancellationToken);
+        }
+
+        await pending.Task.WaitAsync(cancellationToken);
+        return pending.Acknowledged;
+    }
+
     public void Dispose()
     {
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
+    }
+
+    /// <summary>Produces one record with a CreateTime stamp, waiting while the local queue is full.</summary>
+    private async ValueTask ProduceAsync(TopicPartition partition, byte[] key, byte[] value, BatchCompletion pending, CancellationToken cancellationToken)
+    {
+        var message = new Message<byte[], byte[]>
+        {
+            Key = key,
+            Value = value,
+            Timestamp = new Timestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TimestampType.CreateTime),
+        };
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(partition, message, pending.Handler);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+        }
     }
 
     private static TimeSpan Percentile(long[] sortedTicks, double quantile)

@@ -61,7 +61,12 @@ internal static class KafkaClientConfigs
             IsolationLevel = IsolationLevel.ReadUncommitted,
             FetchWaitMaxMs = options.ConsumerFetchWaitMaxMs,
             FetchMinBytes = 1,
-            FetchMaxBytes = options.ConsumerFetchMaxBytes,
+            // A record batch as large as a topic accepts must fit one fetch response: librdkafka raises
+            // fetch.max.bytes to message.max.bytes and receive.message.max.bytes to fetch.max.bytes + 512.
+            // max.partition.fetch.bytes may stay smaller: brokers since 0.10.1 (KIP-74), and the mock
+            // cluster, return the first batch of a partition whole even when it is larger.
+            MessageMaxBytes = options.MaxMessageBytes,
+            FetchMaxBytes = Math.Max(options.ConsumerFetchMaxBytes, options.MaxMessageBytes),
             MaxPartitionFetchBytes = options.ConsumerFetchMaxBytes,
             QueuedMaxMessagesKbytes = options.ConsumerQueuedMaxKBytes,
             QueuedMinMessages = 10_000,

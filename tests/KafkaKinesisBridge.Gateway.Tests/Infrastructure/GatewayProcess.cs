@@ -73,7 +73,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway on the embedded log in <paramref name="dataDirectory"/> and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(string gatewayAssembly, string dataDirectory, CancellationToken cancellationToken)
+    public static Task<GatewayProcess> StartAsync(string gatewayAssembly, string dataDirectory, CancellationToken cancellationToken) =>
+        StartAsync(gatewayAssembly, dataDirectory, [], cancellationToken);
+
+    /// <summary>
+    /// Starts the gateway on the embedded log in <paramref name="dataDirectory"/> with
+    /// <paramref name="extraArguments"/> after the defaults (configuration such as
+    /// <c>--KinesisApi:AuthMode=Verify</c>, which then wins), and waits until it listens.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(string gatewayAssembly, string dataDirectory, IEnumerable<string> extraArguments, CancellationToken cancellationToken)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalProcess.Find("dotnet")
             ?? throw new InvalidOperationException("dotnet is not on PATH.");
@@ -95,7 +103,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             "--Logging:Console:FormatterName=simple",
-        })
+        }.Concat(extraArguments))
         {
             info.ArgumentList.Add(argument);
         }

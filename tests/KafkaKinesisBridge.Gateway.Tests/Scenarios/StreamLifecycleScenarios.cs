@@ -18,9 +18,6 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
 
     private KinesisStreamsClient Kinesis => fixture.Host.Kinesis;
 
-    /// <summary>Why stream retention cannot be changed on this backend, or null.</summary>
-    protected virtual string? RetentionChangeUnsupported => null;
-
     [Fact]
     public async Task CreateStream_ThreeShards_ActiveWithKinesisHashKeyRanges()
     {
@@ -198,11 +195,6 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
     [Fact]
     public async Task RetentionPeriod_IncreaseThenDecrease_DescribedAndBoundsEnforced()
     {
-        if (RetentionChangeUnsupported is { } reason)
-        {
-            Assert.Skip(reason);
-        }
-
         var name = GatewayHost.NewStreamName();
         await Kinesis.CreateStreamAsync(name, 1);
 
@@ -372,8 +364,4 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
 public sealed class EmbeddedStreamLifecycleTests(EmbeddedGatewayFixture fixture) : StreamLifecycleScenarios<EmbeddedGatewayFixture>(fixture);
 
 [Collection(KafkaMockGatewayCollection.Name)]
-public sealed class KafkaMockStreamLifecycleTests(KafkaMockGatewayFixture fixture) : StreamLifecycleScenarios<KafkaMockGatewayFixture>(fixture)
-{
-    protected override string? RetentionChangeUnsupported =>
-        "librdkafka's mock cluster has no config APIs, so the Kafka backend answers NotSupported to a topic retention change (the gateway reports InternalFailureException); checked on the embedded log";
-}
+public sealed class KafkaMockStreamLifecycleTests(KafkaMockGatewayFixture fixture) : StreamLifecycleScenarios<KafkaMockGatewayFixture>(fixture);

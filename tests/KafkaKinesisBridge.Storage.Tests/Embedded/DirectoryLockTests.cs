@@ -77,6 +77,11 @@ public sealed class DirectoryLockTests
             await holder.WaitForExitAsync(Ct);
         }
 
+        // flock's child (sleep) holds the descriptor too; the kill reaches it asynchronously.
+        await Eventually.UntilAsync(
+            async () => (await ExternalProcess.RunAsync(flock, ["--nonblock", "--exclusive", lockFile, "true"], cancellationToken: Ct)).ExitCode == 0,
+            because: "the killed processes released the lock");
+
         // A dead process leaves no stale lock.
         await using var store = EmbeddedLogStore.Open(harness.Options);
         Assert.Equal(StorageStatus.Ok, await store.CreateTopicAsync(new TopicSpec("after", 1, Timeout.InfiniteTimeSpan), Ct));

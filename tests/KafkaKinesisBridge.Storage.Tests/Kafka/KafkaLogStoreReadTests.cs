@@ -194,16 +194,61 @@ public sealed class KafkaLogStoreReadTests
     }
 
     [Fact]
-    public async Task AdminOperations_OnMockCluster_ReportNotSupported()
+    public async Task AddPartitionsAsync_OnMockCluster_ReportsNotSupported()
     {
         await using var mock = Start();
         var topic = await mock.CreateTopicAsync(2);
 
         Assert.Equal(StorageStatus.NotSupported, await mock.Store.AddPartitionsAsync(topic, 4, Ct));
-        Assert.Equal(StorageStatus.NotSupported, await mock.Store.SetRetentionAsync(topic, TimeSpan.FromHours(2), Ct));
         // Asking for the current count needs no change, so it is not refused.
         Assert.Equal(StorageStatus.Ok, await mock.Store.AddPartitionsAsync(topic, 2, Ct));
         Assert.Equal(new TopicInfo(topic, 2, TimeSpan.FromDays(1)), (await mock.Store.DescribeTopicAsync(topic, Ct)).Topic);
+    }
+
+    [Fact]
+    public async Task SetRetentionAsync_OnMockCluster_RecordedAndDescribedByEveryStore()
+    {
+        await using var mock = Start();
+        var topic = await mock.CreateTopicAsync();
+        await using var other = KafkaLogStore.ForMockCluster(mock.Cluster, KafkaTestOptions.ForTests());
+
+        Assert.Equal(StorageStatus.Ok, await mock.Store.SetRetentionAsync(topic, TimeSpan.FromHours(2), Ct));
+
+        Assert.Equal(TimeSpan.FromHours(2), (await mock.Store.DescribeTopicAsync(topic, Ct)).Topic.Retention);
+        Assert.Equal(TimeSpan.FromHours(2), (await other.DescribeTopicAsync(topic, Ct)).Topic.Retention);
+        Assert.Equal(StorageStatus.TopicNotFound, await mock.Store.SetRetentionAsync($"missing-{Guid.NewGuid():N}", TimeSpan.FromHours(2), Ct));
+    }
+
+    [Fact]
+    public async Task AppendAsync_TenMiBRecordWithDefaultLimits_AcceptedAndReadBackWhole()
+    {
+        // The core accepts up to 10 MiB of data per record (UpdateMaxRecordSize) plus a 256-character
+        // partition key and a header: the default limits must let that through both ways.
+        await using var mock = Start();
+        var topic = await mock.CreateTopicAsync();
+        var value = new byte[10 * 1024 * 1024];
+        new Random(11).NextBytes(value);
+        var key = Encoding.UTF8.GetBytes(new string('k', 256));
+        LogHeader[] headers = [new("kinesis.explicit-hash-key", Encoding.UTF8.GetBytes("340282366920938463463374607431768211455"))];
+
+        var (status, outcomes) = await mock.AppendAsync(topic, 0, [new LogRecord(key, value, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), headers)]);
+
+        Assert.Equal(StorageStatus.Ok, status);
+        Assert.Equal(0, outcomes[0].Offset);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the 10 MiB record was not read back");
+            using var read = await mock.Store.ReadAsync(new ReadRequest(topic, 0, 0, 10, 10 << 20), Ct);
+            Assert.Equal(StorageStatus.Ok, read.Status);
+            if (read.Records.Length > 0)
+            {
+                var record = read.Records.Span[0];
+                Assert.True(value.AsSpan().SequenceEqual(record.Value.Span), "the value did not read back byte for byte");
+                Assert.True(key.AsSpan().SequenceEqual(record.Key.Span));
+                break;
+            }
+        }
     }
 
     [Fact]

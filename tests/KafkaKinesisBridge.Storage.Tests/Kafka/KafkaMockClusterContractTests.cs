@@ -24,7 +24,6 @@ public sealed class KafkaMockClusterContractTests : LogStoreContractTests
     protected override string? SkipReason(LogStoreCapability capability) => capability switch
     {
         LogStoreCapability.AddPartitions => "librdkafka's mock cluster has no CreatePartitions API",
-        LogStoreCapability.SetRetention => "librdkafka's mock cluster has no config APIs (IncrementalAlterConfigs)",
         LogStoreCapability.Retention => "librdkafka's mock cluster enforces no retention (see KafkaLogStoreMockTests for reads below the log start)",
         LogStoreCapability.OffsetForTimestamp => "librdkafka's mock cluster answers ListOffsets by timestamp with -1",
         LogStoreCapability.LargeRecords => "librdkafka's mock cluster keeps about 5 MiB per partition log, dropping older data",

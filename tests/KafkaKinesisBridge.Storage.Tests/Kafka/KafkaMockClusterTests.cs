@@ -61,4 +61,25 @@ public sealed class KafkaMockClusterTests
         Assert.Equal(1500, (await store.GetOffsetsAsync("bench", 0, Ct)).Offsets.HighWatermark);
         Assert.Equal(1500, (await store.GetOffsetsAsync("bench", 1, Ct)).Offsets.HighWatermark);
     }
+
+    [Fact]
+    public async Task BareProducerBenchmark_ProduceBatch_SpreadsRecordsOverPartitionsAndAcknowledgesAll()
+    {
+        using var cluster = KafkaMockCluster.Start();
+        cluster.CreateTopic("direct", partitions: 4);
+        using var benchmark = new BareProducerBenchmark(new KafkaStorageOptions { BootstrapServers = cluster.BootstrapServers });
+        var keys = Enumerable.Range(0, 10).Select(i => System.Text.Encoding.UTF8.GetBytes($"pk-{i}")).ToArray();
+        var values = Enumerable.Range(0, 10).Select(_ => new byte[100]).ToArray();
+
+        var acknowledged = await benchmark.ProduceBatchAsync("direct", partitions: 4, firstPartition: 1, keys, values, Ct);
+
+        Assert.Equal(10, acknowledged);
+        await using var store = KafkaLogStore.ForMockCluster(cluster);
+        // Record i went to partition (1 + i) % 4: partitions 1 and 2 got three records, 3 and 0 two.
+        long[] expected = [2, 3, 3, 2];
+        for (var p = 0; p < 4; p++)
+        {
+            Assert.Equal(expected[p], (await store.GetOffsetsAsync("direct", p, Ct)).Offsets.HighWatermark);
+        }
+    }
 }

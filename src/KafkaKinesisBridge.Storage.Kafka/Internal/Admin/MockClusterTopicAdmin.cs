@@ -5,12 +5,17 @@ namespace KafkaKinesisBridge.Storage.Kafka.Internal.Admin;
 
 /// <summary>
 /// Topic operations on librdkafka's mock cluster, which has no CreateTopics, DeleteTopics,
-/// CreatePartitions or config APIs: topics are created and deleted through its C API, the other
-/// operations are <see cref="StorageStatus.NotSupported"/>, and a topic's retention is the value it
-/// was created with, remembered by the <see cref="KafkaMockCluster"/> object (the mock keeps no configs
-/// and enforces no retention).
+/// CreatePartitions or config APIs: topics are created and deleted through its C API, adding
+/// partitions is <see cref="StorageStatus.NotSupported"/>, and a topic's retention is remembered by the
+/// <see cref="KafkaMockCluster"/> object (set on creation, changed by <see cref="SetRetentionAsync"/>),
+/// so every store on that cluster describes the same value.
 /// </summary>
-internal sealed class MockClusterTopicAdmin(KafkaMockCluster cluster, KafkaStorageOptions options) : ITopicAdmin
+/// <remarks>
+/// The mock keeps no topic configs and enforces no retention: the value is only reported back
+/// (DescribeStream shows it), records are never removed for being older. Its partition logs are
+/// capped in size instead (about 5 MiB), which drops old records whatever the retention says.
+/// </remarks>
+internal sealed class MockClusterTopicAdmin(KafkaMockCluster cluster, ClusterQueries queries, KafkaStorageOptions options) : ITopicAdmin
 {
     private readonly ConcurrentDictionary<string, TimeSpan> _retention = cluster.TopicRetention;
 
@@ -42,8 +47,20 @@ internal sealed class MockClusterTopicAdmin(KafkaMockCluster cluster, KafkaStora
     public ValueTask<StorageStatus> CreatePartitionsAsync(string topic, int totalPartitions, CancellationToken cancellationToken) =>
         ValueTask.FromResult(StorageStatus.NotSupported);
 
-    public ValueTask<StorageStatus> SetRetentionAsync(string topic, TimeSpan retention, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(StorageStatus.NotSupported);
+    public async ValueTask<StorageStatus> SetRetentionAsync(string topic, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        // A real cluster answers UNKNOWN_TOPIC_OR_PARTITION to IncrementalAlterConfigs on a missing
+        // topic; the mock has no such API, so ask its metadata (which never auto-creates here).
+        var existing = await queries.DescribePartitionsAsync(topic, cancellationToken);
+        if (existing.Status != StorageStatus.Ok)
+        {
+            return existing.Status;
+        }
+
+        // Recorded, not enforced: see the remarks.
+        _retention[topic] = retention;
+        return StorageStatus.Ok;
+    }
 
     public ValueTask<RetentionResult> DescribeRetentionAsync(string topic, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new RetentionResult(
