@@ -1,5 +1,6 @@
 using System.Buffers;
 using KafkaKinesisBridge.Api.Grpc.Internal;
+using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Grpc;
 using static KafkaKinesisBridge.Api.Grpc.Internal.ProtoMapper;
@@ -34,9 +35,9 @@ public sealed class KinesisStreamsGrpcService
             .AddUnaryMethod(KinesisStreamsMethods.ListStreams, (r, c) => Call(r, c, ListStreamsAsync))
             .AddUnaryMethod(KinesisStreamsMethods.ListShards, (r, c) => Call(r, c, ListShardsAsync))
             .AddUnaryMethod(KinesisStreamsMethods.PutRecord, (r, c) => Call(r, c, PutRecordAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.PutRecords, (r, c) => Call(r, c, PutRecordsAsync))
+            .AddUnaryMethod(KinesisStreamsMethods.PutRecords.Name, PutRecordsGrpcRequest.Marshaller, PutRecordsGrpcResponse.Marshaller, (r, c) => Call(r, c, PutRecordsAsync))
             .AddUnaryMethod(KinesisStreamsMethods.GetShardIterator, (r, c) => Call(r, c, GetShardIteratorAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.GetRecords, (r, c) => Call(r, c, GetRecordsAsync))
+            .AddUnaryMethod(KinesisStreamsMethods.GetRecords.Name, Marshallers.Protobuf(Proto.GetRecordsRequest.Parser), GetRecordsGrpcResponse.Marshaller, (r, c) => Call(r, c, GetRecordsAsync))
             .AddUnaryMethod(KinesisStreamsMethods.IncreaseStreamRetentionPeriod, (r, c) => Call(r, c, IncreaseRetentionAsync))
             .AddUnaryMethod(KinesisStreamsMethods.DecreaseStreamRetentionPeriod, (r, c) => Call(r, c, DecreaseRetentionAsync))
             .AddUnaryMethod(KinesisStreamsMethods.UpdateMaxRecordSize, (r, c) => Call(r, c, UpdateMaxRecordSizeAsync))
@@ -179,47 +180,20 @@ public sealed class KinesisStreamsGrpcService
         };
     }
 
-    private async ValueTask<Proto.PutRecordsResponse> PutRecordsAsync(Proto.PutRecordsRequest r, ServerCallContext c)
+    // PutRecords and GetRecords, the hot methods, are read and written by hand-made codecs
+    // (Internal/Wire) instead of Google.Protobuf message objects: no object, ByteString or string
+    // per record beyond the partition key the core takes. The bytes on the wire are the same.
+    private async ValueTask<PutRecordsGrpcResponse> PutRecordsAsync(PutRecordsGrpcRequest r, ServerCallContext c)
     {
-        var count = r.Records.Count;
-        var entries = ArrayPool<CoreApi.PutRecordsRequestEntry>.Shared.Rent(Math.Max(count, 1));
-        try
-        {
-            for (var i = 0; i < count; i++)
+        var response = await _streams.PutRecordsAsync(
+            new CoreApi.PutRecordsRequest
             {
-                var entry = r.Records[i];
-                entries[i] = new CoreApi.PutRecordsRequestEntry(entry.Data.Memory, Optional(entry.PartitionKey), Optional(entry.ExplicitHashKey));
-            }
-
-            using var response = await _streams.PutRecordsAsync(
-                new CoreApi.PutRecordsRequest
-                {
-                    StreamName = Optional(r.StreamName),
-                    StreamARN = Optional(r.StreamArn),
-                    Records = entries.AsMemory(0, count),
-                },
-                c.CancellationToken);
-
-            var result = new Proto.PutRecordsResponse
-            {
-                FailedRecordCount = response.FailedRecordCount,
-                EncryptionType = ToProto(response.EncryptionType),
-            };
-            var records = response.Records;
-            for (var i = 0; i < records.Length; i++)
-            {
-                ref readonly var record = ref records[i];
-                result.Records.Add(record.IsSuccess
-                    ? new Proto.PutRecordsResultEntry { ShardId = record.ShardId!, SequenceNumber = record.SequenceNumber.ToString() }
-                    : new Proto.PutRecordsResultEntry { ErrorCode = record.ErrorCode!, ErrorMessage = record.ErrorMessage ?? string.Empty });
-            }
-
-            return result;
-        }
-        finally
-        {
-            ArrayPool<CoreApi.PutRecordsRequestEntry>.Shared.Return(entries, clearArray: true);
-        }
+                StreamName = r.StreamName,
+                StreamARN = r.StreamArn,
+                Records = r.Records,
+            },
+            c.CancellationToken);
+        return new PutRecordsGrpcResponse(response);
     }
 
     private async ValueTask<Proto.GetShardIteratorResponse> GetShardIteratorAsync(Proto.GetShardIteratorRequest r, ServerCallContext c)
@@ -238,8 +212,9 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.GetShardIteratorResponse { ShardIterator = response.ShardIterator };
     }
 
-    private async ValueTask<Proto.GetRecordsResponse> GetRecordsAsync(Proto.GetRecordsRequest r, ServerCallContext c)
+    private async ValueTask<GetRecordsGrpcResponse> GetRecordsAsync(Proto.GetRecordsRequest r, ServerCallContext c)
     {
+        // The response points into storage memory until the transport has written and disposed it.
         var response = await _streams.GetRecordsAsync(
             new CoreApi.GetRecordsRequest
             {
@@ -248,57 +223,8 @@ public sealed class KinesisStreamsGrpcService
                 StreamARN = Optional(r.StreamArn),
             },
             c.CancellationToken);
-
-        // The protobuf records wrap the storage memory the core response owns (no copy of the data),
-        // so that memory must outlive the serialization of this response: the request disposes it when
-        // it ends. Without an HttpContext (tests calling the handler directly) copy-free wrapping is
-        // not safe, so dispose right away after copying.
-        var http = c.HttpContext;
-        var ownsResponse = http is null;
-        if (http is not null)
-        {
-            http.Response.RegisterForDispose(response);
-        }
-
-        try
-        {
-            var result = new Proto.GetRecordsResponse { MillisBehindLatest = response.MillisBehindLatest };
-            if (response.NextShardIterator is { } next)
-            {
-                result.NextShardIterator = next;
-            }
-
-            foreach (var record in response.Records)
-            {
-                var message = ToProto(record);
-                if (ownsResponse)
-                {
-                    message.Data = Google.Protobuf.ByteString.CopyFrom(record.Data.Span);
-                }
-
-                result.Records.Add(message);
-            }
-
-            if (response.ChildShards is { } children)
-            {
-                foreach (var child in children)
-                {
-                    result.ChildShards.Add(ToProto(child));
-                }
-            }
-
-            return result;
-        }
-        finally
-        {
-            if (ownsResponse)
-            {
-                response.Dispose();
-            }
-        }
+        return new GetRecordsGrpcResponse(response);
     }
-
-    // ----- Settings and tags -------------------------------------------------------------------
 
     private async ValueTask<Proto.IncreaseStreamRetentionPeriodResponse> IncreaseRetentionAsync(Proto.IncreaseStreamRetentionPeriodRequest r, ServerCallContext c)
     {

@@ -58,7 +58,20 @@ public static class BenchCommand
         };
         api.AcceptOnlyFromAmong(Apis);
         var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record. Default: all three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
-        var target = new Option<Uri?>("--target") { Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU." };
+        var target = new Option<Uri?>("--target") { Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
+            // System.CommandLine has no converter for Uri.
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+
+                result.AddError($"--target must be an absolute http:// or https:// URL, not '{text}'.");
+                return null;
+            },
+        };
         var storage = new Option<string>("--storage") { Description = "Storage backend of the gateway the tool starts: embedded, kafka-mock or kafka. --api kafka-direct needs a Kafka backend and takes kafka-mock when this is left at embedded.", DefaultValueFactory = _ => "embedded" };
         var kafka = new Option<string?>("--kafka-bootstrap-servers") { Description = "Brokers for --storage kafka (default: KAFKA_BOOTSTRAP_SERVERS). --api kafka-direct writes to the cluster the gateway reports at GET /debug/storage, else to these." };
         var topicPrefix = new Option<string>("--kafka-topic-prefix") { Description = "The gateway's Kinesis:TopicPrefix, to find the topic of the stream the bare producer writes to.", DefaultValueFactory = _ => "kinesis." };

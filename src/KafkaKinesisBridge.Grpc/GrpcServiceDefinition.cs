@@ -60,18 +60,37 @@ public sealed class GrpcServiceDefinition
             ValidateName(name, nameof(name));
             ArgumentNullException.ThrowIfNull(requestParser);
             ArgumentNullException.ThrowIfNull(handler);
-            return Add(new UnaryMethodBinding<TRequest, TResponse>(Path(name), requestParser, handler));
+            return AddUnaryMethod(name, Marshallers.Protobuf(requestParser), ProtobufMarshaller<TResponse>.Instance, handler);
+        }
+
+        /// <summary>
+        /// Adds a unary method named <paramref name="name"/> whose messages are read and written by the
+        /// given marshallers (for a hot method that parses into pooled memory; see <see cref="Marshaller{T}"/>).
+        /// </summary>
+        public Builder AddUnaryMethod<TRequest, TResponse>(
+            string name,
+            Marshaller<TRequest> requestMarshaller,
+            Marshaller<TResponse> responseMarshaller,
+            Func<TRequest, ServerCallContext, ValueTask<TResponse>> handler)
+            where TRequest : class
+            where TResponse : class
+        {
+            ValidateName(name, nameof(name));
+            ArgumentNullException.ThrowIfNull(requestMarshaller);
+            ArgumentNullException.ThrowIfNull(responseMarshaller);
+            ArgumentNullException.ThrowIfNull(handler);
+            return Add(new UnaryMethodBinding<TRequest, TResponse>(Path(name), requestMarshaller, responseMarshaller, handler));
         }
 
         /// <summary>Adds the unary method <paramref name="method"/>, which must belong to this service.</summary>
         public Builder AddUnaryMethod<TRequest, TResponse>(
             Method<TRequest, TResponse> method,
             Func<TRequest, ServerCallContext, ValueTask<TResponse>> handler)
-            where TRequest : class, IMessage<TRequest>
-            where TResponse : class, IMessage<TResponse>
+            where TRequest : class
+            where TResponse : class
         {
             CheckMethod(method, MethodType.Unary);
-            return AddUnaryMethod(method.Name, method.RequestParser, handler);
+            return AddUnaryMethod(method.Name, method.RequestMarshaller, method.ResponseMarshaller, handler);
         }
 
         /// <summary>Adds a server-streaming method named <paramref name="name"/>.</summary>
@@ -85,18 +104,20 @@ public sealed class GrpcServiceDefinition
             ValidateName(name, nameof(name));
             ArgumentNullException.ThrowIfNull(requestParser);
             ArgumentNullException.ThrowIfNull(handler);
-            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(name), requestParser, handler));
+            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(name), Marshallers.Protobuf(requestParser), ProtobufMarshaller<TResponse>.Instance, handler));
         }
 
         /// <summary>Adds the server-streaming method <paramref name="method"/>, which must belong to this service.</summary>
         public Builder AddServerStreamingMethod<TRequest, TResponse>(
             Method<TRequest, TResponse> method,
             Func<TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> handler)
-            where TRequest : class, IMessage<TRequest>
-            where TResponse : class, IMessage<TResponse>
+            where TRequest : class
+            where TResponse : class
         {
             CheckMethod(method, MethodType.ServerStreaming);
-            return AddServerStreamingMethod(method.Name, method.RequestParser, handler);
+            ValidateName(method.Name, nameof(method));
+            ArgumentNullException.ThrowIfNull(handler);
+            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(method.Name), method.RequestMarshaller, method.ResponseMarshaller, handler));
         }
 
         /// <summary>Creates the definition.</summary>
@@ -128,8 +149,8 @@ public sealed class GrpcServiceDefinition
         }
 
         private void CheckMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, MethodType expected)
-            where TRequest : class, IMessage<TRequest>
-            where TResponse : class, IMessage<TResponse>
+            where TRequest : class
+            where TResponse : class
         {
             ArgumentNullException.ThrowIfNull(method);
             if (method.Type != expected)
@@ -143,4 +164,14 @@ public sealed class GrpcServiceDefinition
             }
         }
     }
+}
+
+/// <summary>The response marshaller of a protobuf message type: it never parses, so it needs no parser.</summary>
+internal static class ProtobufMarshaller<T>
+    where T : class, IMessage<T>
+{
+    public static readonly Marshaller<T> Instance = new(
+        _ => throw new NotSupportedException("Response marshaller only."),
+        message => message.CalculateSize(),
+        (message, writer) => message.WriteTo(writer));
 }

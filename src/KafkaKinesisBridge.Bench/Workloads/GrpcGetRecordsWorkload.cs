@@ -53,23 +53,17 @@ public sealed class GrpcGetRecordsWorkload(GrpcClient client, BenchSettings sett
             }
 
             var response = await client.UnaryAsync(
-                KinesisStreamsMethods.GetRecords,
+                LeanGrpcMessages.GetRecords,
                 new GetRecordsRequest { ShardIterator = _iterators[shard], Limit = settings.GetLimit },
                 new CallOptions { CancellationToken = cancellationToken });
-            _iterators[shard] = response.HasNextShardIterator ? response.NextShardIterator : null;
-            long bytes = 0;
-            foreach (var record in response.Records)
-            {
-                bytes += record.Data.Length;
-            }
-
-            if (response.Records.Count == 0 && response.MillisBehindLatest == 0 || _iterators[shard] is null)
+            _iterators[shard] = response.NextShardIterator;
+            if (response.Records == 0 && response.MillisBehindLatest == 0 || _iterators[shard] is null)
             {
                 _done[shard] = true;
                 Interlocked.Decrement(ref _remaining);
             }
 
-            return new CallResult(response.Records.Count, bytes, 0);
+            return new CallResult(response.Records, response.DataBytes, 0);
         }
 
         // Nothing left for this worker: wait for the others without spinning.

@@ -5,12 +5,13 @@ using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
-/// <summary>PutRecords batches over gRPC. Requests are built once and reused, so the client spends
-/// its CPU on the protocol, not on generating data.</summary>
+/// <summary>PutRecords batches over gRPC. Requests are serialized once and reused, and responses are
+/// read only for their counts (<see cref="LeanGrpcMessages"/>), so the client spends its CPU on the
+/// protocol, not on generating or materialising data.</summary>
 public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings settings) : IWorkload
 {
     private const int DistinctRequestsPerWorker = 8;
-    private PutRecordsRequest[][] _requests = [];
+    private EncodedMessage[][] _requests = [];
     private int[] _next = [];
 
     /// <inheritdoc />
@@ -26,11 +27,11 @@ public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings sett
     public async ValueTask PrepareAsync(CancellationToken cancellationToken)
     {
         await GrpcStreams.EnsureStreamAsync(client, settings.StreamName, settings.Shards, cancellationToken);
-        _requests = new PutRecordsRequest[settings.Concurrency][];
+        _requests = new EncodedMessage[settings.Concurrency][];
         _next = new int[settings.Concurrency];
         for (var worker = 0; worker < settings.Concurrency; worker++)
         {
-            _requests[worker] = new PutRecordsRequest[DistinctRequestsPerWorker];
+            _requests[worker] = new EncodedMessage[DistinctRequestsPerWorker];
             for (var r = 0; r < DistinctRequestsPerWorker; r++)
             {
                 var request = new PutRecordsRequest { StreamName = settings.StreamName };
@@ -44,7 +45,7 @@ public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings sett
                     });
                 }
 
-                _requests[worker][r] = request;
+                _requests[worker][r] = EncodedMessage.From(request);
             }
         }
     }
@@ -54,8 +55,13 @@ public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings sett
     {
         var requests = _requests[worker];
         var request = requests[_next[worker]++ % requests.Length];
-        var response = await client.UnaryAsync(KinesisStreamsMethods.PutRecords, request, new CallOptions { CancellationToken = cancellationToken });
-        var stored = request.Records.Count - response.FailedRecordCount;
+        var response = await client.UnaryAsync(LeanGrpcMessages.PutRecords, request, new CallOptions { CancellationToken = cancellationToken });
+        if (response.Results != request.Records)
+        {
+            throw new InvalidOperationException($"PutRecords answered {response.Results} results for {request.Records} records.");
+        }
+
+        var stored = request.Records - response.FailedRecordCount;
         return new CallResult(stored, (long)stored * settings.RecordSize, response.FailedRecordCount);
     }
 

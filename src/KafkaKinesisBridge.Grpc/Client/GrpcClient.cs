@@ -72,8 +72,8 @@ public sealed class GrpcClient : IDisposable
     /// <summary>Makes a unary call and returns the response message.</summary>
     /// <exception cref="GrpcCallException">The call ended with a status other than OK.</exception>
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+        where TRequest : class
+        where TResponse : class
     {
         var (response, _, _) = await UnaryCoreAsync(method, request, options, captureMetadata: false);
         return response;
@@ -82,8 +82,8 @@ public sealed class GrpcClient : IDisposable
     /// <summary>Makes a unary call and returns the response message with the response headers and trailers.</summary>
     /// <exception cref="GrpcCallException">The call ended with a status other than OK.</exception>
     public async Task<GrpcUnaryResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+        where TRequest : class
+        where TResponse : class
     {
         var (response, headers, trailers) = await UnaryCoreAsync(method, request, options, captureMetadata: true);
         return new GrpcUnaryResult<TResponse>(response, headers!, trailers!);
@@ -96,15 +96,15 @@ public sealed class GrpcClient : IDisposable
     /// </summary>
     /// <exception cref="GrpcCallException">The call failed before any message (for example Trailers-Only with an error).</exception>
     public async Task<GrpcServerStreamingCall<TResponse>> ServerStreamingAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+        where TRequest : class
+        where TResponse : class
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(request);
-        var call = new ClientCall<TResponse>(this, method.ResponseParser, options, alwaysOwnCancellation: true);
+        var call = new ClientCall<TResponse>(this, method.ResponseMarshaller, options, alwaysOwnCancellation: true);
         try
         {
-            await call.StartAsync(method.FullName, request, options);
+            await call.StartAsync(method.FullName, method.RequestMarshaller, request, options);
             return new GrpcServerStreamingCall<TResponse>(call);
         }
         catch (Exception ex)
@@ -129,15 +129,15 @@ public sealed class GrpcClient : IDisposable
 
     private async Task<(TResponse Response, Metadata? Headers, Metadata? Trailers)> UnaryCoreAsync<TRequest, TResponse>(
         Method<TRequest, TResponse> method, TRequest request, CallOptions options, bool captureMetadata)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+        where TRequest : class
+        where TResponse : class
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(request);
-        using var call = new ClientCall<TResponse>(this, method.ResponseParser, options, alwaysOwnCancellation: false);
+        using var call = new ClientCall<TResponse>(this, method.ResponseMarshaller, options, alwaysOwnCancellation: false);
         try
         {
-            await call.StartAsync(method.FullName, request, options);
+            await call.StartAsync(method.FullName, method.RequestMarshaller, request, options);
             var response = await call.ReadMessageAsync();
             if (response is not null && await call.ReadMessageAsync() is not null)
             {
@@ -184,7 +184,7 @@ public sealed class GrpcUnaryResult<TResponse>(TResponse response, Metadata resp
 /// <summary>A server-streaming call in progress.</summary>
 /// <typeparam name="TResponse">The response message.</typeparam>
 public sealed class GrpcServerStreamingCall<TResponse> : IAsyncDisposable, IDisposable
-    where TResponse : class, IMessage<TResponse>
+    where TResponse : class
 {
     private readonly ClientCall<TResponse> _call;
     private Metadata? _responseHeaders;

@@ -52,4 +52,8 @@ internal static partial class GrpcServerLog
     [LoggerMessage(EventId = 12, EventName = "ReservedMetadataSkipped", Level = LogLevel.Debug,
         Message = "gRPC call '{Path}': metadata key '{Key}' is reserved by the transport and was not sent.")]
     public static partial void ReservedMetadataSkipped(ILogger logger, string path, string key);
+
+    [LoggerMessage(EventId = 13, EventName = "DeserializationFailed", Level = LogLevel.Debug,
+        Message = "gRPC call '{Path}': the request message could not be deserialized.")]
+    public static partial void DeserializationFailed(ILogger logger, string path, Exception exception);
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
+using Google.Protobuf;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -22,8 +22,8 @@ namespace KafkaKinesisBridge.Grpc.Internal;
 /// because the middleware awaits both: ASP.NET Core recycles the HttpContext after that.</para>
 /// </remarks>
 internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServerStreamWriter<TResponse>
-    where TRequest : class, IMessage<TRequest>
-    where TResponse : class, IMessage<TResponse>
+    where TRequest : class
+    where TResponse : class
 {
     private const int Active = 0;
     private const int DeadlineOwned = 1;
@@ -33,16 +33,13 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
     // in RST_STREAM when the deadline expires.
     private const int Http2CancelErrorCode = 0x8;
 
-    // Messages up to this size are serialized straight into one span of the response pipe (one
-    // Kestrel memory block); larger ones go through the IBufferWriter overload, which spans blocks.
-    private const int ContiguousWriteLimit = 4096 - GrpcProtocol.MessageHeaderSize;
-
     // Longest delay a timer accepts (about 49.7 days); a longer grpc-timeout is effectively infinite.
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     private readonly HttpContext _http;
     private readonly GrpcServerRuntime _runtime;
     private readonly string _path;
+    private readonly Marshaller<TResponse> _responseMarshaller;
 
     private Metadata? _requestHeaders;
     private Metadata? _responseHeaders;
@@ -65,11 +62,12 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
     private SemaphoreSlim? _writeLock;
     private TaskCompletionSource? _deadlineDone;
 
-    public ServerCall(HttpContext httpContext, GrpcServerRuntime runtime, string path)
+    public ServerCall(HttpContext httpContext, GrpcServerRuntime runtime, string path, Marshaller<TResponse> responseMarshaller)
     {
         _http = httpContext;
         _runtime = runtime;
         _path = path;
+        _responseMarshaller = responseMarshaller;
     }
 
     public override string Method => _path;
@@ -183,7 +181,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
     /// Reads the single request message of a unary or server-streaming call: exactly one
     /// Length-Prefixed-Message followed by end of stream.
     /// </summary>
-    public async ValueTask<TRequest> ReadRequestAsync(MessageParser<TRequest> parser)
+    public async ValueTask<TRequest> ReadRequestAsync(Marshaller<TRequest> marshaller)
     {
         var reader = _http.Request.BodyReader;
         var cancellationToken = CancellationToken;
@@ -225,7 +223,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
                         if (buffer.Length >= total)
                         {
                             var payload = buffer.Slice(GrpcProtocol.MessageHeaderSize, length);
-                            request = ParseMessage(parser, flag, payload);
+                            request = ParseMessage(marshaller, flag, payload);
                             consumed = payload.End;
                             examined = payload.End;
                             if (buffer.Length > total)
@@ -492,18 +490,11 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
         }
     }
 
-    private TRequest ParseMessage(MessageParser<TRequest> parser, byte flag, in ReadOnlySequence<byte> payload)
+    private TRequest ParseMessage(Marshaller<TRequest> marshaller, byte flag, in ReadOnlySequence<byte> payload)
     {
         if (flag == 0)
         {
-            try
-            {
-                return parser.ParseFrom(payload);
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                throw ProtocolStatus.DeserializationFailed.ToException();
-            }
+            return Deserialize(marshaller, payload);
         }
 
         // gRPC PROTOCOL-HTTP2: "If the Message-Encoding header is omitted then the
@@ -522,12 +513,24 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
                 throw ProtocolStatus.DecompressionFailed.ToException();
         }
 
+        // The marshaller copies what it keeps (see Marshaller<T>), so the buffer can go after this.
+        return Deserialize(marshaller, new ReadOnlySequence<byte>(decompressed.WrittenMemory));
+    }
+
+    private TRequest Deserialize(Marshaller<TRequest> marshaller, in ReadOnlySequence<byte> payload)
+    {
         try
         {
-            return parser.ParseFrom(decompressed.WrittenSpan);
+            return marshaller.Deserialize(payload) ?? throw ProtocolStatus.DeserializationFailed.ToException();
         }
-        catch (InvalidProtocolBufferException)
+        catch (GrpcStatusException)
         {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // grpc-dotnet answers any deserializer failure with INTERNAL; the cause stays in the log.
+            GrpcServerLog.DeserializationFailed(_runtime.Logger, _path, ex);
             throw ProtocolStatus.DeserializationFailed.ToException();
         }
     }
@@ -535,7 +538,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
     /// <summary>Writes one Length-Prefixed-Message into the response pipe (not flushed).</summary>
     private void WriteMessage(TResponse message)
     {
-        var size = message.CalculateSize();
+        var size = _responseMarshaller.CalculateSize(message);
         if (size > _runtime.MaxSendMessageSize)
         {
             throw ProtocolStatus.SendMessageTooLarge.ToException();
@@ -546,27 +549,18 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IServ
         if (_responseCompression == GrpcCompression.Gzip)
         {
             WriteCompressed(writer, message, size);
+            return;
         }
-        else if (size <= ContiguousWriteLimit)
-        {
-            var span = writer.GetSpan(GrpcProtocol.MessageHeaderSize + size);
-            GrpcFraming.WriteHeader(span, compressed: false, size);
-            message.WriteTo(span.Slice(GrpcProtocol.MessageHeaderSize, size));
-            writer.Advance(GrpcProtocol.MessageHeaderSize + size);
-        }
-        else
-        {
-            GrpcFraming.WriteHeader(writer.GetSpan(GrpcProtocol.MessageHeaderSize), compressed: false, size);
-            writer.Advance(GrpcProtocol.MessageHeaderSize);
-            message.WriteTo(writer);
-        }
+
+        GrpcFraming.WriteHeader(writer.GetSpan(GrpcProtocol.MessageHeaderSize), compressed: false, size);
+        writer.Advance(GrpcProtocol.MessageHeaderSize);
+        _responseMarshaller.Serialize(message, writer);
     }
 
     private void WriteCompressed(PipeWriter writer, TResponse message, int size)
     {
         using var raw = new PooledBufferWriter(size);
-        message.WriteTo(raw.GetSpan(size)[..size]);
-        raw.Advance(size);
+        _responseMarshaller.Serialize(message, raw);
         using var compressed = new PooledBufferWriter((size / 2) + 64);
         GzipCodec.Compress(raw.WrittenSpan, compressed, _runtime.ResponseCompressionLevel);
         GrpcFraming.WriteHeader(writer.GetSpan(GrpcProtocol.MessageHeaderSize), compressed: true, compressed.WrittenCount);

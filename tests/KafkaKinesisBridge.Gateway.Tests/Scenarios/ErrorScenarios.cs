@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
@@ -38,6 +39,39 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         Assert.Equal(expected, put.Detail);
         Assert.Equal(expected, putMany.Detail);
         Assert.Equal(expected, iterator.Detail);
+    }
+
+    [Fact]
+    public async Task PutRecords_MalformedProtobuf_InternalAndNothingStoredAndTheGatewayKeepsServing()
+    {
+        var name = GatewayHost.NewStreamName();
+        await Kinesis.CreateStreamAsync(name, 1);
+        var valid = new PutRecordsRequest
+        {
+            StreamName = name,
+            Records = { new PutRecordsRequestEntry { PartitionKey = "k", Data = ByteString.CopyFromUtf8("kept") } },
+        }.ToByteArray();
+
+        // The valid request with its record's length made to run past the end of the message.
+        var malformed = valid.ToArray();
+        malformed[1] = 0x7F;
+        var raw = new Method<byte[], PutRecordsResponse>(
+            MethodType.Unary,
+            KinesisStreamsMethods.ServiceName,
+            KinesisStreamsMethods.PutRecords.Name,
+            new Marshaller<byte[]>(_ => throw new NotSupportedException(), b => b.Length, (b, w) => w.Write(b)),
+            Marshallers.Protobuf(PutRecordsResponse.Parser));
+        var options = new KafkaKinesisBridge.Grpc.Client.CallOptions { Timeout = KinesisStreamsClient.CallTimeout };
+
+        var error = await Assert.ThrowsAsync<KafkaKinesisBridge.Grpc.Client.GrpcCallException>(() => Kinesis.Grpc.UnaryAsync(raw, malformed, options));
+        var stored = await Kinesis.Grpc.UnaryAsync(raw, valid, options);
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("Failed to deserialize request message.", error.Detail);
+        Assert.Equal(0, stored.FailedRecordCount);
+        var iterator = await Kinesis.GetShardIteratorAsync(name, "shardId-000000000000", ShardIteratorType.TrimHorizon);
+        var records = await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator });
+        Assert.Equal("kept", Assert.Single(records.Records).Data.ToStringUtf8());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Rpc;
@@ -31,11 +32,19 @@ internal sealed class EchoService
     public static readonly Method<StreamRequest, EchoReply> StreamMethod =
         new(MethodType.ServerStreaming, ServiceName, "Stream", StreamRequest.Parser, EchoReply.Parser);
 
+    /// <summary>A method with its own marshallers (not in echo.proto): answers the request bytes reversed.</summary>
+    public static readonly Method<RawPayload, RawPayload> ReverseMethod =
+        new(MethodType.Unary, ServiceName, "Reverse", RawPayload.Marshaller, RawPayload.Marshaller);
+
     private readonly ConcurrentDictionary<string, CallProbe> _probes = new(StringComparer.Ordinal);
+
+    /// <summary>Every message the Reverse handler received or returned, to check they were disposed.</summary>
+    public ConcurrentQueue<RawPayload> ReverseMessages { get; } = new();
 
     public GrpcServiceDefinition Definition => GrpcServiceDefinition.CreateBuilder(ServiceName)
         .AddUnaryMethod(EchoMethod, EchoAsync)
         .AddServerStreamingMethod(StreamMethod, StreamAsync)
+        .AddUnaryMethod(ReverseMethod, ReverseAsync)
         .Build();
 
     public CallProbe Probe(string name) => _probes.GetOrAdd(name, static _ => new CallProbe());
@@ -82,6 +91,16 @@ internal sealed class EchoService
         {
             probe?.Finished.TrySetResult();
         }
+    }
+
+    private ValueTask<RawPayload> ReverseAsync(RawPayload request, ServerCallContext context)
+    {
+        ReverseMessages.Enqueue(request);
+        var reversed = request.Bytes.ToArray();
+        Array.Reverse(reversed);
+        var response = new RawPayload(reversed);
+        ReverseMessages.Enqueue(response);
+        return ValueTask.FromResult(response);
     }
 
     private async Task StreamAsync(StreamRequest request, IServerStreamWriter<EchoReply> writer, ServerCallContext context)
@@ -164,4 +183,26 @@ internal sealed class EchoService
 
         return exception;
     }
+}
+
+/// <summary>
+/// A message that is its own bytes, read and written by a custom <see cref="Marshaller{T}"/>. A
+/// payload starting with 0xFF fails to deserialize. Disposal is recorded.
+/// </summary>
+internal sealed class RawPayload(byte[] bytes) : IDisposable
+{
+    public static readonly Marshaller<RawPayload> Marshaller = new(
+        payload =>
+        {
+            var bytes = payload.ToArray();
+            return bytes.Length > 0 && bytes[0] == 0xFF ? throw new FormatException("0xFF is not a valid first byte.") : new RawPayload(bytes);
+        },
+        message => message.Bytes.Length,
+        (message, writer) => writer.Write(message.Bytes));
+
+    public byte[] Bytes { get; } = bytes;
+
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
 }

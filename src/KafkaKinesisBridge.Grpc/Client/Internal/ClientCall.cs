@@ -12,7 +12,7 @@ namespace KafkaKinesisBridge.Grpc.Client.Internal;
 /// the status from the trailers (or from the headers of a Trailers-Only response).
 /// </summary>
 internal sealed class ClientCall<TResponse> : IDisposable
-    where TResponse : class, IMessage<TResponse>
+    where TResponse : class
 {
     // HTTP/2 error codes (RFC 9113 section 7) mapped to gRPC status per gRPC PROTOCOL-HTTP2, "Errors".
     private const long Http2RefusedStream = 0x7;
@@ -20,7 +20,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
     private const long Http2EnhanceYourCalm = 0xb;
 
     private readonly GrpcClient _client;
-    private readonly MessageParser<TResponse> _parser;
+    private readonly Marshaller<TResponse> _marshaller;
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenSource? _cts;
     private readonly byte[] _header = new byte[GrpcProtocol.MessageHeaderSize];
@@ -34,10 +34,10 @@ internal sealed class ClientCall<TResponse> : IDisposable
     private string? _statusDetail;
     private Google.Rpc.Status? _statusDetails;
 
-    public ClientCall(GrpcClient client, MessageParser<TResponse> parser, CallOptions options, bool alwaysOwnCancellation)
+    public ClientCall(GrpcClient client, Marshaller<TResponse> marshaller, CallOptions options, bool alwaysOwnCancellation)
     {
         _client = client;
-        _parser = parser;
+        _marshaller = marshaller;
         _callerToken = options.CancellationToken;
         if (options.Timeout is not null || alwaysOwnCancellation)
         {
@@ -58,12 +58,12 @@ internal sealed class ClientCall<TResponse> : IDisposable
     /// <summary>The status, once known (end of stream or Trailers-Only).</summary>
     public StatusCode? Status { get; private set; }
 
-    public async Task StartAsync<TRequest>(string path, TRequest message, CallOptions options)
-        where TRequest : class, IMessage<TRequest>
+    public async Task StartAsync<TRequest>(string path, Marshaller<TRequest> marshaller, TRequest message, CallOptions options)
+        where TRequest : class
     {
         var clientOptions = _client.Options;
         var compression = options.RequestCompression ?? clientOptions.RequestCompression;
-        var content = GrpcRequestContent.Create(message, compression, clientOptions);
+        var content = GrpcRequestContent.Create(marshaller, message, compression, clientOptions);
         var request = new HttpRequestMessage(HttpMethod.Post, _client.GetUri(path))
         {
             Version = HttpVersion.Version20,
@@ -165,7 +165,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
             await body.ReadExactlyAsync(buffer.AsMemory(0, size), Token);
             if (flag == 0)
             {
-                return _parser.ParseFrom(buffer.AsSpan(0, size));
+                return Deserialize(new ReadOnlySequence<byte>(buffer, 0, size));
             }
 
             if (flag != 1 || !_responseGzip)
@@ -176,7 +176,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
             using var decompressed = new PooledBufferWriter(Math.Min(size * 4, maxReceive) + 1);
             return GzipCodec.Decompress(new ReadOnlySequence<byte>(buffer, 0, size), maxReceive, decompressed) switch
             {
-                DecompressResult.Ok => _parser.ParseFrom(decompressed.WrittenSpan),
+                DecompressResult.Ok => Deserialize(new ReadOnlySequence<byte>(decompressed.WrittenMemory)),
                 DecompressResult.TooLarge => throw new GrpcCallException(StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size."),
                 _ => throw new GrpcCallException(StatusCode.Internal, "Failed to decompress the response message."),
             };
@@ -185,13 +185,22 @@ internal sealed class ClientCall<TResponse> : IDisposable
         {
             throw new GrpcCallException(StatusCode.Internal, "Incomplete message in the response.", innerException: ex);
         }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new GrpcCallException(StatusCode.Internal, "Failed to deserialize the response message.", innerException: ex);
-        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses one response message; the payload is valid only during the call (see <see cref="Marshaller{T}"/>).</summary>
+    private TResponse Deserialize(in ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return _marshaller.Deserialize(payload);
+        }
+        catch (Exception ex) when (ex is not GrpcCallException and not OutOfMemoryException)
+        {
+            throw new GrpcCallException(StatusCode.Internal, "Failed to deserialize the response message.", innerException: ex);
         }
     }
 

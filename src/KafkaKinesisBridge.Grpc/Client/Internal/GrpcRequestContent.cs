@@ -1,5 +1,4 @@
 using System.Net;
-using Google.Protobuf;
 using KafkaKinesisBridge.Grpc.Internal;
 
 namespace KafkaKinesisBridge.Grpc.Client.Internal;
@@ -23,10 +22,10 @@ internal sealed class GrpcRequestContent : HttpContent
         Headers.TryAddWithoutValidation("content-type", GrpcProtocol.ContentType);
     }
 
-    public static GrpcRequestContent Create<TRequest>(TRequest message, GrpcCompression compression, GrpcClientOptions options)
-        where TRequest : class, IMessage<TRequest>
+    public static GrpcRequestContent Create<TRequest>(Marshaller<TRequest> marshaller, TRequest message, GrpcCompression compression, GrpcClientOptions options)
+        where TRequest : class
     {
-        var size = message.CalculateSize();
+        var size = marshaller.CalculateSize(message);
         if (size > options.MaxSendMessageSize)
         {
             throw new GrpcCallException(StatusCode.ResourceExhausted, "Sending message exceeds the maximum configured message size.");
@@ -35,24 +34,25 @@ internal sealed class GrpcRequestContent : HttpContent
         var buffer = new PooledBufferWriter(GrpcProtocol.MessageHeaderSize + size);
         try
         {
+            buffer.Advance(GrpcProtocol.MessageHeaderSize);
             if (compression == GrpcCompression.Gzip)
             {
                 using var raw = new PooledBufferWriter(size);
-                message.WriteTo(raw.GetSpan(size)[..size]);
-                raw.Advance(size);
-                buffer.Advance(GrpcProtocol.MessageHeaderSize);
+                marshaller.Serialize(message, raw);
                 GzipCodec.Compress(raw.WrittenSpan, buffer, options.RequestCompressionLevel);
-                var compressedLength = buffer.WrittenCount - GrpcProtocol.MessageHeaderSize;
-                GrpcFraming.WriteHeader(buffer.GetWrittenSpan(), compressed: true, compressedLength);
             }
             else
             {
-                var span = buffer.GetSpan(GrpcProtocol.MessageHeaderSize + size);
-                GrpcFraming.WriteHeader(span, compressed: false, size);
-                message.WriteTo(span.Slice(GrpcProtocol.MessageHeaderSize, size));
-                buffer.Advance(GrpcProtocol.MessageHeaderSize + size);
+                marshaller.Serialize(message, buffer);
             }
 
+            var length = buffer.WrittenCount - GrpcProtocol.MessageHeaderSize;
+            if (compression != GrpcCompression.Gzip && length != size)
+            {
+                throw new InvalidOperationException($"The request marshaller wrote {length} bytes, not the {size} it announced.");
+            }
+
+            GrpcFraming.WriteHeader(buffer.GetWrittenSpan(), compressed: compression == GrpcCompression.Gzip, length);
             return new GrpcRequestContent(buffer);
         }
         catch
