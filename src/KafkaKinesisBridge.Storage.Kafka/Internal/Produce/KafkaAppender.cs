@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using KafkaKinesisBridge.Core.Storage;
 using KafkaKinesisBridge.Storage.Kafka.Internal.Admin;
@@ -15,6 +14,9 @@ internal sealed class KafkaAppender : IAsyncDisposable
 {
     // Longest pause between retries of a record librdkafka's full queue refused.
     private static readonly TimeSpan MaxQueueFullBackoff = TimeSpan.FromMilliseconds(50);
+
+    // Never added to: see Fill.
+    private static readonly Headers NoHeaders = [];
 
     private readonly KafkaStorageOptions _options;
     private readonly TopicMetadataCache _metadata;
@@ -62,13 +64,14 @@ internal sealed class KafkaAppender : IAsyncDisposable
         var batch = _batches.Rent(records.Length, slot.Generation);
         var target = new TopicPartition(topic, new Partition(partition));
         var index = 0;
+        var message = new Message<byte[], byte[]>();
         var queueFullSince = 0L;
         var backoff = TimeSpan.FromMilliseconds(1);
         try
         {
             while (index < records.Length)
             {
-                var message = ToMessage(records.Span[index]);
+                Fill(message, records.Span[index]);
                 var refusal = Produce(slot.Producer, target, message, batch, index);
                 if (refusal == ErrorCode.NoError)
                 {
@@ -283,35 +286,34 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
     }
 
-    private static Message<byte[], byte[]> ToMessage(in LogRecord record) => new()
+    /// <summary>
+    /// Points the call's one message object at a record. Confluent.Kafka keeps neither the message nor
+    /// its arrays once Produce returns: librdkafka copies key and value during the call
+    /// (RD_KAFKA_MSG_F_COPY), and with <c>dotnet.producer.enable.delivery.report.fields=status</c> the
+    /// delivery report does not hold them. So one message per call, shared empty headers, and key and
+    /// value copied into per-thread scratch arrays serve every record without allocating.
+    /// </summary>
+    private static void Fill(Message<byte[], byte[]> message, in LogRecord record)
     {
         // No key is a null key in Kafka; an empty value stays a value (null would be a tombstone).
-        Key = record.Key.IsEmpty ? null! : AsArray(record.Key),
-        Value = record.Value.IsEmpty ? [] : AsArray(record.Value),
-        Timestamp = new Timestamp(record.TimestampMs, TimestampType.CreateTime),
-        Headers = ToHeaders(record.Headers),
-    };
+        message.Key = record.Key.IsEmpty ? null! : ScratchArrays.Key(record.Key.Span);
+        message.Value = record.Value.IsEmpty ? [] : ScratchArrays.Value(record.Value.Span);
+        message.Timestamp = new Timestamp(record.TimestampMs, TimestampType.CreateTime);
+        message.Headers = ToHeaders(record.Headers);
+    }
 
-    /// <summary>
-    /// The bytes as an array: the caller's own array when the memory is a whole one (no copy), else a
-    /// copy. librdkafka copies the bytes during Produce (RD_KAFKA_MSG_F_COPY), so nothing is kept.
-    /// </summary>
-    private static byte[] AsArray(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
-
-    private static Headers? ToHeaders(IReadOnlyList<LogHeader>? headers)
+    private static Headers ToHeaders(IReadOnlyList<LogHeader>? headers)
     {
         if (headers is null || headers.Count == 0)
         {
-            return null;
+            // Confluent.Kafka would otherwise create an empty Headers per record; it only reads this one.
+            return NoHeaders;
         }
 
         var result = new Headers();
         for (var i = 0; i < headers.Count; i++)
         {
-            result.Add(headers[i].Key, AsArray(headers[i].Value));
+            result.Add(headers[i].Key, headers[i].Value.ToArray());
         }
 
         return result;
