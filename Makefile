@@ -35,8 +35,10 @@ help:
 run: apt-build native
 	$(DOTNET) run --project $(GATEWAY) -c $(CONFIGURATION) -- $(ARGS)
 
+# Every independent client is installed by deps, so a missing one fails the suite instead of
+# skipping it (KKB_REQUIRE_PREREQUISITES, tests/KafkaKinesisBridge.TestSupport/Prerequisite.cs).
 test: deps build
-	tests/run-tests.sh -c $(CONFIGURATION)
+	KKB_REQUIRE_PREREQUISITES=1 tests/run-tests.sh -c $(CONFIGURATION)
 
 bench: apt-build native
 	$(DOTNET) build $(BENCH) -c $(CONFIGURATION)

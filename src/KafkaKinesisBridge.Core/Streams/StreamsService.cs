@@ -21,6 +21,10 @@ namespace KafkaKinesisBridge.Core.Streams;
 public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
 {
     private const int MaxUpdateAttempts = 8;
+
+    // Updates of one stream through this replica take turns (striped by name): they would only
+    // defeat each other's compare-and-set, so the attempts are left to races between replicas.
+    private const int UpdateGateCount = 64;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
 
     private readonly ILogStore _store;
@@ -30,6 +34,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly StreamCatalog _catalog;
     private readonly TokenCodec _tokens = new();
     private readonly ConcurrentDictionary<string, StreamRuntime> _streams = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim[] _updateGates = Enumerable.Range(0, UpdateGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _account;
     private readonly string _region;
@@ -320,6 +325,24 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     /// storage step run after validation and before the catalog change (idempotent: it may run again on retry).
     /// </summary>
     private async ValueTask<StreamRuntime> UpdateStreamAsync(
+        string name,
+        Func<StreamRuntime, StreamEntry, bool> mutate,
+        Func<StreamRuntime, CancellationToken, Task>? beforePropose,
+        CancellationToken cancellationToken)
+    {
+        var gate = _updateGates[(uint)StringComparer.Ordinal.GetHashCode(name) % UpdateGateCount];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ProposeUpdateAsync(name, mutate, beforePropose, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async ValueTask<StreamRuntime> ProposeUpdateAsync(
         string name,
         Func<StreamRuntime, StreamEntry, bool> mutate,
         Func<StreamRuntime, CancellationToken, Task>? beforePropose,

@@ -79,7 +79,7 @@ public sealed class AwsCliInteropTests
         var aws = InteropTools.AwsCli;
         if (aws is null)
         {
-            Assert.Skip("The AWS CLI is not installed (Debian package awscli).");
+            Prerequisite.Missing("The AWS CLI is not installed (Debian package awscli).");
         }
 
         return aws;

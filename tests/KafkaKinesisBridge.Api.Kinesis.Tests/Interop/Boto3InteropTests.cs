@@ -3,6 +3,7 @@ using System.Text.Json;
 using KafkaKinesisBridge.Api.Kinesis.Auth;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Interop;
 
@@ -156,7 +157,7 @@ public sealed class Boto3InteropTests
     {
         if (InteropTools.Python is null)
         {
-            Assert.Skip("No python3 with boto3 (Debian package python3-boto3).");
+            Prerequisite.Missing("No python3 with boto3 (Debian package python3-boto3).");
         }
     }
 }

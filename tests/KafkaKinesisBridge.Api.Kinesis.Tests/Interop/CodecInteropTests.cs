@@ -157,7 +157,7 @@ public sealed class CodecInteropTests
     {
         if (InteropTools.Python is null)
         {
-            Assert.Skip("No python3 with boto3 (Debian package python3-boto3).");
+            Prerequisite.Missing("No python3 with boto3 (Debian package python3-boto3).");
         }
     }
 
@@ -165,7 +165,7 @@ public sealed class CodecInteropTests
     {
         if (InteropTools.Node is null)
         {
-            Assert.Skip("node or the npm packages of tests/interop are missing (make npm).");
+            Prerequisite.Missing("node or the npm packages of tests/interop are missing (make npm).");
         }
     }
 }

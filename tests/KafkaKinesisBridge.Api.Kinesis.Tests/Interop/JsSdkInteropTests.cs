@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Interop;
 
@@ -72,7 +73,7 @@ public sealed class JsSdkInteropTests
     {
         if (InteropTools.Node is null)
         {
-            Assert.Skip("node or the npm packages of tests/interop are missing (make npm).");
+            Prerequisite.Missing("node or the npm packages of tests/interop are missing (make npm).");
         }
     }
 }

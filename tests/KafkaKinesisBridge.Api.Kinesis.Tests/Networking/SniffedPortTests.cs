@@ -310,7 +310,7 @@ public sealed class SniffedPortTests
         var curl = ExternalProcess.Find("curl");
         if (curl is null)
         {
-            Assert.Skip("curl is not installed.");
+            Prerequisite.Missing("curl is not installed.");
         }
 
         await using var host = await StartEchoProtocolHostAsync();

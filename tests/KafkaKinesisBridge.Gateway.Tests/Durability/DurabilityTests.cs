@@ -103,7 +103,7 @@ public sealed class DurabilityTests
         var gateway = GatewayProcess.FindGatewayAssembly();
         if (gateway is null)
         {
-            Assert.Skip("KafkaKinesisBridge.Gateway.dll with its runtimeconfig was not found next to the tests or in the Gateway project's build output");
+            Prerequisite.Missing("KafkaKinesisBridge.Gateway.dll with its runtimeconfig was not found next to the tests or in the Gateway project's build output");
             return;
         }
 

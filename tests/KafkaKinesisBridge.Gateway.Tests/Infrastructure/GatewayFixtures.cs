@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Gateway.Hosting;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 
@@ -24,7 +25,7 @@ public abstract class GatewayFixture : IAsyncLifetime
         {
             if (SkipReason is not null)
             {
-                Assert.Skip(SkipReason);
+                Prerequisite.Missing(SkipReason);
             }
 
             return _host ?? throw new InvalidOperationException("The fixture is not initialized.");

@@ -25,6 +25,12 @@ public sealed class GatewayHostOptions
     public TimeProvider? Clock { get; init; }
 
     /// <summary>
+    /// With <see cref="StorageBackend.KafkaMock"/>: a mock cluster the test owns, so that several
+    /// gateways (replicas) share one cluster; null: the gateway starts its own.
+    /// </summary>
+    public KafkaKinesisBridge.Storage.Kafka.KafkaMockCluster? SharedMockCluster { get; init; }
+
+    /// <summary>
     /// Configuration on top of the test defaults (port 0 on 127.0.0.1, quotas off, warnings-only
     /// logging), for example <c>["Kinesis:Quotas:Enabled"] = "true"</c>.
     /// </summary>
@@ -116,6 +122,13 @@ public sealed class GatewayHost : IAsyncDisposable
             app = GatewayApplication.Build([], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(settings);
+                if (options.SharedMockCluster is { } cluster)
+                {
+                    // Registered before the storage, whose TryAdd then keeps it; an instance the
+                    // container did not create is not disposed with it.
+                    builder.Services.AddSingleton(cluster);
+                }
+
                 if (options.Clock is { } clock)
                 {
                     // Registered before the core, whose TryAdd of TimeProvider.System then keeps it.

@@ -89,7 +89,7 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
         var python = await FindPythonWithGrpcAsync();
         if (python is null)
         {
-            Assert.Skip("python3 with the grpc and google.protobuf modules (Debian python3-grpcio, python3-protobuf) is not installed");
+            Prerequisite.Missing("python3 with the grpc and google.protobuf modules (Debian python3-grpcio, python3-protobuf) is not installed");
             return;
         }
 
@@ -112,7 +112,7 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
         var modules = Path.Combine(ExternalProcess.RepositoryRoot, "tests", "interop", "node_modules");
         if (node is null)
         {
-            Assert.Skip("node is not installed");
+            Prerequisite.Missing("node is not installed");
             return;
         }
 
@@ -120,7 +120,7 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
         {
             if (!Directory.Exists(Path.Combine(modules, package)))
             {
-                Assert.Skip($"npm package {package} is not installed under tests/interop (run `make npm`)");
+                Prerequisite.Missing($"npm package {package} is not installed under tests/interop (run `make npm`)");
             }
         }
 

@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Interop;
 
@@ -19,7 +20,7 @@ public sealed class KinesisAuthScenarioTests(VerifyingGatewayProcessFixture fixt
         var python = await KinesisClients.PythonWithBoto3Async();
         if (python is null)
         {
-            Assert.Skip("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
+            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
             return;
         }
 

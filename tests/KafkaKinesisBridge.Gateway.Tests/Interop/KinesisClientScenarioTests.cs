@@ -82,7 +82,7 @@ public sealed class KinesisClientScenarioTests(AcceptAnyGatewayProcessFixture fi
         var python = await KinesisClients.PythonWithBoto3Async();
         if (python is null)
         {
-            Assert.Skip("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
+            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
             return;
         }
 
@@ -126,7 +126,7 @@ public sealed class KinesisClientScenarioTests(AcceptAnyGatewayProcessFixture fi
         var (node, skip) = KinesisClients.FindNode();
         if (node is null)
         {
-            Assert.Skip(skip!);
+            Prerequisite.Missing(skip!);
         }
 
         return await KinesisClients.RunAsync(
@@ -150,7 +150,7 @@ public sealed class AwsCliScenarioTests(AcceptAnyGatewayProcessFixture fixture) 
     {
         if (KinesisClients.Aws is not { } aws)
         {
-            Assert.Skip("the AWS CLI is not installed (Debian awscli; run `make deps`)");
+            Prerequisite.Missing("the AWS CLI is not installed (Debian awscli; run `make deps`)");
             return;
         }
 
@@ -159,7 +159,7 @@ public sealed class AwsCliScenarioTests(AcceptAnyGatewayProcessFixture fixture) 
         var python = boto3Python ?? ExternalProcess.Find("/usr/bin/python3") ?? ExternalProcess.Find("python3");
         if (python is null)
         {
-            Assert.Skip("python3 is not installed");
+            Prerequisite.Missing("python3 is not installed");
             return;
         }
 

@@ -92,7 +92,7 @@ public sealed class DirectoryLockTests
         var flock = ExternalProcess.Find("flock");
         if (flock is null || OperatingSystem.IsWindows())
         {
-            Assert.Skip("util-linux flock is not installed; it plays the other process taking the lock");
+            Prerequisite.Missing("util-linux flock is not installed; it plays the other process taking the lock");
         }
 
         return flock!;
