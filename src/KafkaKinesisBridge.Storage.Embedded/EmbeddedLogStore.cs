@@ -62,6 +62,9 @@ public sealed class EmbeddedLogStore : ILogStore
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory { get; }
 
+    /// <summary>How many group commits were fsynced before being acknowledged (0 unless FsyncOnAppend).</summary>
+    internal long DataFlushes => _context.DataFlushes;
+
     /// <summary>Handles of segment files open now (for diagnostics and tests of the handle bound).</summary>
     internal int OpenFileCount => _context.Handles.OpenCount;
 

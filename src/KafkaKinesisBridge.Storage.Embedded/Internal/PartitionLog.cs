@@ -469,7 +469,7 @@ internal sealed class PartitionLog
 
             if (options.FsyncOnAppend)
             {
-                RandomAccess.FlushToDisk(active.Log);
+                _context.FlushData(active.Log);
             }
         }
         catch (IOException e)

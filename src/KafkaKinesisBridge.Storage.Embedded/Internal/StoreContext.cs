@@ -23,4 +23,16 @@ internal sealed class StoreContext
     public FileHandleCache Handles { get; }
 
     public IndexCache Indexes { get; }
+
+    /// <summary>fsyncs of appended log data (FsyncOnAppend): one per group commit, not per record.</summary>
+    public long DataFlushes => Interlocked.Read(ref _dataFlushes);
+
+    private long _dataFlushes;
+
+    /// <summary>Flushes appended log data to the device and counts it.</summary>
+    public void FlushData(Microsoft.Win32.SafeHandles.SafeFileHandle log)
+    {
+        RandomAccess.FlushToDisk(log);
+        Interlocked.Increment(ref _dataFlushes);
+    }
 }
