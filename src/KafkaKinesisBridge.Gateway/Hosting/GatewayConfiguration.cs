@@ -35,12 +35,16 @@ public static class GatewayConfiguration
     };
 
     /// <summary>Adds the aliases and the command line (with <see cref="Switches"/>) to <paramref name="configuration"/>.</summary>
-    public static void AddGatewaySources(this IConfigurationManager configuration, string[] args)
+    /// <param name="configuration">The builder's configuration, with its default sources (JSON files, environment variables).</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="environment">Reads an environment variable for the aliases (default: the process environment).</param>
+    public static void AddGatewaySources(this IConfigurationManager configuration, string[] args, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var aliases = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (variable, key) in EnvironmentAliases)
         {
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            if (environment(variable) is { Length: > 0 } value)
             {
                 aliases[key] = value;
             }

@@ -188,6 +188,6 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (?<address>http://[^\s]+)")]
+    [GeneratedRegex(@"Now listening on: (?<address>https?://[^\s]+)")]
     private static partial Regex ListeningLine();
 }

@@ -121,7 +121,17 @@ public sealed class KinesisClientScenarioTests(AcceptAnyGatewayProcessFixture fi
     }
 
     /// <summary>Runs scenario_js.cjs; skips the test when node or the npm packages are missing.</summary>
-    internal static async Task<ScenarioReport> RunJsAsync(KinesisGatewayProcessFixture gateway, string handler, string scenario, string stream, params string[] extra)
+    internal static Task<ScenarioReport> RunJsAsync(KinesisGatewayProcessFixture gateway, string handler, string scenario, string stream, params string[] extra) =>
+        RunJsAsync(gateway, handler, scenario, stream, environment: null, extra);
+
+    /// <summary>As above, with extra environment variables for node (for example NODE_EXTRA_CA_CERTS).</summary>
+    internal static async Task<ScenarioReport> RunJsAsync(
+        KinesisGatewayProcessFixture gateway,
+        string handler,
+        string scenario,
+        string stream,
+        IReadOnlyDictionary<string, string?>? environment,
+        params string[] extra)
     {
         var (node, skip) = KinesisClients.FindNode();
         if (node is null)
@@ -133,7 +143,8 @@ public sealed class KinesisClientScenarioTests(AcceptAnyGatewayProcessFixture fi
             gateway,
             node!,
             [Path.Combine(KinesisClients.ScriptsDirectory, "scenario_js.cjs"), "--endpoint", gateway.Endpoint, "--stream", stream, "--handler", handler, "--scenario", scenario, .. extra],
-            Timeout);
+            Timeout,
+            environment);
     }
 }
 

@@ -61,12 +61,23 @@ internal static class KinesisClients
     }
 
     /// <summary>Runs a scenario script against <paramref name="gateway"/> and parses its report.</summary>
-    public static async Task<ScenarioReport> RunAsync(KinesisGatewayProcessFixture gateway, string program, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<ScenarioReport> RunAsync(
+        KinesisGatewayProcessFixture gateway,
+        string program,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
+        var variables = Environment();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
         var result = await ExternalProcess.RunAsync(
             program,
             arguments,
-            environment: Environment(),
+            environment: variables,
             workingDirectory: ScriptsDirectory,
             timeout: timeout,
             cancellationToken: TestContext.Current.CancellationToken);

@@ -17,14 +17,14 @@ public abstract class KinesisGatewayProcessFixture : IAsyncLifetime
     /// <summary>The gateway process.</summary>
     public GatewayProcess Gateway => _gateway ?? throw new InvalidOperationException("The gateway is not started.");
 
-    /// <summary>The endpoint URL clients are given (<c>http://127.0.0.1:port</c>).</summary>
+    /// <summary>The endpoint URL clients are given (<c>http://127.0.0.1:port</c>, or https with a certificate).</summary>
     public string Endpoint => Gateway.Address.GetLeftPart(UriPartial.Authority);
 
     /// <summary>Command-line arguments after the test defaults.</summary>
     protected virtual IEnumerable<string> Arguments => [];
 
     /// <inheritdoc />
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         var assembly = GatewayProcess.FindGatewayAssembly()
             ?? throw new InvalidOperationException("KafkaKinesisBridge.Gateway.dll with its runtimeconfig was not found next to the tests or in the Gateway project's build output.");
@@ -32,7 +32,7 @@ public abstract class KinesisGatewayProcessFixture : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_gateway is not null)
         {

@@ -26,10 +26,12 @@ class Boto3Backend:
 
     name = "boto3"
 
-    def __init__(self, endpoint, region, access_key, secret_key):
+    def __init__(self, endpoint, region, access_key, secret_key, ca_bundle=None):
         self.client = boto3.client(
             "kinesis",
             endpoint_url=endpoint,
+            # https:// endpoints: the certificate is checked against this CA (a test CA), never skipped.
+            verify=ca_bundle if ca_bundle else None,
             region_name=region,
             aws_access_key_id=access_key,
             aws_secret_access_key=secret_key,
@@ -116,12 +118,13 @@ def main():
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--access-key", default="AKIDINTEROPEXAMPLE")
     parser.add_argument("--secret-key", default="interop-secret")
+    parser.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed an https:// endpoint's certificate")
     args = parser.parse_args()
     reporter = Reporter("boto3")
     if args.scenario == "auth":
         run_auth(args, reporter)
     else:
-        backend = Boto3Backend(args.endpoint, args.region, args.access_key, args.secret_key)
+        backend = Boto3Backend(args.endpoint, args.region, args.access_key, args.secret_key, args.ca_bundle)
         Scenario(backend, args.stream, reporter, account=args.account, region=args.region).run()
     return reporter.finish()
 

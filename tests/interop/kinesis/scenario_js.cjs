@@ -672,7 +672,9 @@ async function main() {
     if (args.handler === "h2") {
       // The Kinesis client's default NodeHttp2Handler (disableConcurrentStreams) opens a session per request.
       expect(transport.http2Sessions >= 1 && transport.http1Requests === 0, "the default handler should talk HTTP/2", transport);
-      expect(transport.alpn.length > 0 && transport.alpn.every((p) => p === "h2c"), "cleartext HTTP/2 with prior knowledge reports h2c", transport);
+      // Cleartext HTTP/2 with prior knowledge reports h2c; over TLS, h2 is what ALPN negotiated.
+      const protocol = args.endpoint.startsWith("https:") ? "h2" : "h2c";
+      expect(transport.alpn.length > 0 && transport.alpn.every((p) => p === protocol), `the HTTP/2 sessions report ${protocol}`, transport);
     } else {
       expect(transport.http1Requests >= 1 && transport.http2Sessions === 0, "NodeHttpHandler should talk HTTP/1.1", transport);
     }
