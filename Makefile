@@ -37,7 +37,8 @@ run: apt-build native
 
 # Every independent client is installed by deps, so a missing one fails the suite instead of
 # skipping it (KKB_REQUIRE_PREREQUISITES, tests/KafkaKinesisBridge.TestSupport/Prerequisite.cs).
-test: deps build
+# The style check runs first, so the suite's summary line stays the last line of the output.
+test: deps build format-check
 	KKB_REQUIRE_PREREQUISITES=1 tests/run-tests.sh -c $(CONFIGURATION)
 
 bench: apt-build native

@@ -58,7 +58,9 @@ public static class BenchCommand
         };
         api.AcceptOnlyFromAmong(Apis);
         var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record. Default: all three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
-        var target = new Option<Uri?>("--target") { Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
+        var target = new Option<Uri?>("--target")
+        {
+            Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
             // System.CommandLine has no converter for Uri.
             CustomParser = result =>
             {

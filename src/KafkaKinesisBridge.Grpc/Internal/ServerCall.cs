@@ -1,7 +1,7 @@
 using System.Buffers;
-using Google.Protobuf;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;

@@ -1,6 +1,6 @@
 using KafkaKinesisBridge.Core;
-using KafkaKinesisBridge.Core.Hosting;
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Hosting;
 using KafkaKinesisBridge.Core.Storage;
 using KafkaKinesisBridge.TestSupport;
 using Microsoft.Extensions.DependencyInjection;

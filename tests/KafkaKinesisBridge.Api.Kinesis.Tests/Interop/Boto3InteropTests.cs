@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json;
 using KafkaKinesisBridge.Api.Kinesis.Auth;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 using KafkaKinesisBridge.TestSupport;
+using Microsoft.AspNetCore.Http;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Interop;
 

@@ -29,6 +29,24 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>The gateway's address.</summary>
     public Uri Address { get; }
 
+    /// <summary>The process id (for /proc measurements).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The resident set size now, from /proc/{pid}/status (VmRSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                return kib * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("VmRSS not found in /proc status.");
+    }
+
     /// <summary>A gRPC client connected to the gateway.</summary>
     public GrpcClient GrpcClient { get; }
 

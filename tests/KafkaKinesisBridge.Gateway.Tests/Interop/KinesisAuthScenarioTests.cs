@@ -17,22 +17,10 @@ public sealed class KinesisAuthScenarioTests(VerifyingGatewayProcessFixture fixt
     [Fact]
     public async Task Boto3_VerifyingGateway_RightKeyWorksAndWrongSecretIsRejected()
     {
-        var python = await KinesisClients.PythonWithBoto3Async();
-        if (python is null)
-        {
-            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
-            return;
-        }
-
-        var report = await KinesisClients.RunAsync(
+        var report = await KinesisClients.RunBoto3Async(
             fixture,
-            python,
-            [
-                Path.Combine(KinesisClients.ScriptsDirectory, "scenario_boto3.py"), "--scenario", "auth",
-                "--endpoint", fixture.Endpoint, "--stream", GatewayHost.NewStreamName("auth-boto3"),
-                "--access-key", VerifyingGatewayProcessFixture.AccessKeyId, "--secret-key", fixture.SecretAccessKey,
-            ],
-            Timeout);
+            GatewayHost.NewStreamName("auth-boto3"),
+            "--scenario", "auth", "--access-key", VerifyingGatewayProcessFixture.AccessKeyId, "--secret-key", fixture.SecretAccessKey);
 
         report.AssertPassed(["auth_valid_key_create_stream", "auth_valid_key_put_get", "auth_wrong_secret_rejected", "auth_unknown_key_rejected", "auth_valid_key_delete_stream"]);
         foreach (var call in new[] { "list_streams", "put_record" })

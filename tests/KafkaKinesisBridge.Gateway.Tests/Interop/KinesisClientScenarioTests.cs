@@ -79,18 +79,7 @@ public sealed class KinesisClientScenarioTests(AcceptAnyGatewayProcessFixture fi
     [Fact]
     public async Task Boto3_FullScenario_EveryStepPasses()
     {
-        var python = await KinesisClients.PythonWithBoto3Async();
-        if (python is null)
-        {
-            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
-            return;
-        }
-
-        var report = await KinesisClients.RunAsync(
-            fixture,
-            python,
-            [Path.Combine(KinesisClients.ScriptsDirectory, "scenario_boto3.py"), "--endpoint", fixture.Endpoint, "--stream", GatewayHost.NewStreamName("boto3")],
-            Timeout);
+        var report = await KinesisClients.RunBoto3Async(fixture, GatewayHost.NewStreamName("boto3"));
 
         report.AssertPassed(KinesisScenarioSteps.Common);
         KinesisScenarioSteps.AssertErrors(report);

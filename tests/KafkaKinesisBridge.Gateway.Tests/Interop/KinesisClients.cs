@@ -60,6 +60,25 @@ internal static class KinesisClients
         return (node, null);
     }
 
+    /// <summary>
+    /// Runs scenario_boto3.py against <paramref name="gateway"/> with <paramref name="arguments"/> after
+    /// --endpoint and --stream; skips (or under `make test` fails) when no python3 has boto3.
+    /// </summary>
+    public static async Task<ScenarioReport> RunBoto3Async(KinesisGatewayProcessFixture gateway, string stream, params string[] arguments)
+    {
+        var python = await PythonWithBoto3Async();
+        if (python is null)
+        {
+            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
+        }
+
+        return await RunAsync(
+            gateway,
+            python,
+            [Path.Combine(ScriptsDirectory, "scenario_boto3.py"), "--endpoint", gateway.Endpoint, "--stream", stream, .. arguments],
+            TimeSpan.FromMinutes(2));
+    }
+
     /// <summary>Runs a scenario script against <paramref name="gateway"/> and parses its report.</summary>
     public static async Task<ScenarioReport> RunAsync(
         KinesisGatewayProcessFixture gateway,

@@ -95,18 +95,7 @@ public sealed class TlsScenarioTests(TlsGatewayProcessFixture fixture) : IClassF
     [Fact]
     public async Task Boto3_FullScenarioOverTls_EveryStepPasses()
     {
-        var python = await KinesisClients.PythonWithBoto3Async();
-        if (python is null)
-        {
-            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
-            return;
-        }
-
-        var report = await KinesisClients.RunAsync(
-            fixture,
-            python,
-            [Path.Combine(KinesisClients.ScriptsDirectory, "scenario_boto3.py"), "--endpoint", fixture.Endpoint, "--stream", GatewayHost.NewStreamName("tls-boto3"), "--ca-bundle", fixture.CaPemPath],
-            TimeSpan.FromMinutes(2));
+        var report = await KinesisClients.RunBoto3Async(fixture, GatewayHost.NewStreamName("tls-boto3"), "--ca-bundle", fixture.CaPemPath);
 
         report.AssertPassed(KinesisScenarioSteps.Common);
         KinesisScenarioSteps.AssertErrors(report);

@@ -3,6 +3,7 @@ using Google.Rpc;
 using KafkaKinesisBridge.Grpc.Client;
 using KafkaKinesisBridge.Grpc.Tests.Echo;
 using KafkaKinesisBridge.Grpc.Tests.Infrastructure;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Grpc.Tests.Functional;
 
@@ -325,5 +326,41 @@ public sealed class ClientTests : IAsyncLifetime
 
         Assert.Equal(2, received);
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+    }
+
+    // ----- Methods with their own marshallers (as the gateway's hot methods have) -----
+
+    [Fact]
+    public async Task CustomMarshallers_Unary_RoundTripAndServerDisposesBothMessages()
+    {
+        var reply = await _client.UnaryAsync(EchoService.ReverseMethod, new RawPayload([1, 2, 3, 4]), new CallOptions { CancellationToken = Token });
+
+        Assert.Equal(new byte[] { 4, 3, 2, 1 }, reply.Bytes);
+        var seen = _server.Service.ReverseMessages.ToArray();
+        Assert.Equal(2, seen.Length);
+        await Eventually.UntilAsync(() => seen.All(m => m.Disposed), because: "the server disposes the request and the written response");
+    }
+
+    [Fact]
+    public async Task CustomMarshallers_GzipRequest_DecompressedBeforeDeserializing()
+    {
+        using var gzip = new GrpcClient(_server.Http2Address, new GrpcClientOptions { RequestCompression = GrpcCompression.Gzip });
+        var payload = Enumerable.Range(0, 5000).Select(i => (byte)(i % 7)).ToArray();
+
+        var reply = await gzip.UnaryAsync(EchoService.ReverseMethod, new RawPayload(payload), new CallOptions { CancellationToken = Token });
+
+        Assert.Equal(payload.Reverse(), reply.Bytes);
+    }
+
+    [Fact]
+    public async Task CustomMarshaller_DeserializerThrows_InternalAndTheServerKeepsServing()
+    {
+        var error = await Assert.ThrowsAsync<GrpcCallException>(() =>
+            _client.UnaryAsync(EchoService.ReverseMethod, new RawPayload([0xFF, 1]), new CallOptions { CancellationToken = Token }));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("Failed to deserialize request message.", error.Detail);
+        var reply = await _client.UnaryAsync(EchoService.ReverseMethod, new RawPayload([7, 8]), new CallOptions { CancellationToken = Token });
+        Assert.Equal(new byte[] { 8, 7 }, reply.Bytes);
     }
 }

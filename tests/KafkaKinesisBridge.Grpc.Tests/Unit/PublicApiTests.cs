@@ -79,6 +79,6 @@ public sealed class PublicApiTests
         var definition = new EchoService().Definition;
 
         Assert.Equal(EchoService.ServiceName, definition.ServiceName);
-        Assert.Equal(["/kkb.test.echo.v1.EchoService/Echo", "/kkb.test.echo.v1.EchoService/Stream"], definition.MethodPaths);
+        Assert.Equal(["/kkb.test.echo.v1.EchoService/Echo", "/kkb.test.echo.v1.EchoService/Stream", "/kkb.test.echo.v1.EchoService/Reverse"], definition.MethodPaths);
     }
 }

@@ -24,7 +24,7 @@ public sealed class KafkaMockClusterContractTests : LogStoreContractTests
     protected override string? SkipReason(LogStoreCapability capability) => capability switch
     {
         LogStoreCapability.AddPartitions => "librdkafka's mock cluster has no CreatePartitions API",
-        LogStoreCapability.Retention => "librdkafka's mock cluster enforces no retention (see KafkaLogStoreMockTests for reads below the log start)",
+        LogStoreCapability.Retention => "librdkafka's mock cluster enforces no retention (KafkaLogStoreReadTests.ReadAsync_BelowLogStart_ReadsFromLogStart covers reads below the log start)",
         LogStoreCapability.OffsetForTimestamp => "librdkafka's mock cluster answers ListOffsets by timestamp with -1",
         LogStoreCapability.LargeRecords => "librdkafka's mock cluster keeps about 5 MiB per partition log, dropping older data",
         _ => null,
