@@ -32,8 +32,10 @@ help:
 	@echo "make bench  - run the benchmark against a gateway it starts; options with BENCH_ARGS=\"...\""
 	@echo "make deps   - only install dependencies (apt, native librdkafka, npm, NuGet)"
 
+# The embedded log goes to ./data of the checkout (dotnet run would resolve "data" against the
+# project directory); ARGS come after, so --data-dir in ARGS wins.
 run: apt-build native
-	$(DOTNET) run --project $(GATEWAY) -c $(CONFIGURATION) -- $(ARGS)
+	$(DOTNET) run --project $(GATEWAY) -c $(CONFIGURATION) -- --data-dir "$(CURDIR)/data" $(ARGS)
 
 # Every independent client is installed by deps, so a missing one fails the suite instead of
 # skipping it (KKB_REQUIRE_PREREQUISITES, tests/KafkaKinesisBridge.TestSupport/Prerequisite.cs).
