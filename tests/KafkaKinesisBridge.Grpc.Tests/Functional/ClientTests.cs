@@ -310,10 +310,13 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task ServerStreaming_DeadlineWhileWaiting_DeadlineExceeded()
     {
+        // The two messages must arrive before the deadline, on a machine busy with other test
+        // projects: connect first, and leave the call two seconds.
+        await _client.UnaryAsync(EchoService.EchoMethod, new EchoRequest { Message = "warm" }, new CallOptions { CancellationToken = Token });
         await using var call = await _client.ServerStreamingAsync(
             EchoService.StreamMethod,
             new StreamRequest { Count = 2, WaitAfter = true },
-            new CallOptions { Timeout = TimeSpan.FromMilliseconds(300), CancellationToken = Token });
+            new CallOptions { Timeout = TimeSpan.FromSeconds(2), CancellationToken = Token });
 
         var received = 0;
         var error = await Assert.ThrowsAsync<GrpcCallException>(async () =>
