@@ -57,10 +57,8 @@ public sealed class GrpcServiceDefinition
             where TRequest : class, IMessage<TRequest>
             where TResponse : class, IMessage<TResponse>
         {
-            ValidateName(name, nameof(name));
             ArgumentNullException.ThrowIfNull(requestParser);
-            ArgumentNullException.ThrowIfNull(handler);
-            return AddUnaryMethod(name, Marshallers.Protobuf(requestParser), ProtobufMarshaller<TResponse>.Instance, handler);
+            return AddUnaryMethod(name, Marshallers.Protobuf(requestParser), Marshallers.ProtobufWriter<TResponse>(), handler);
         }
 
         /// <summary>
@@ -101,10 +99,24 @@ public sealed class GrpcServiceDefinition
             where TRequest : class, IMessage<TRequest>
             where TResponse : class, IMessage<TResponse>
         {
-            ValidateName(name, nameof(name));
             ArgumentNullException.ThrowIfNull(requestParser);
+            return AddServerStreamingMethod(name, Marshallers.Protobuf(requestParser), Marshallers.ProtobufWriter<TResponse>(), handler);
+        }
+
+        /// <summary>Adds a server-streaming method named <paramref name="name"/> with the given marshallers.</summary>
+        public Builder AddServerStreamingMethod<TRequest, TResponse>(
+            string name,
+            Marshaller<TRequest> requestMarshaller,
+            Marshaller<TResponse> responseMarshaller,
+            Func<TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> handler)
+            where TRequest : class
+            where TResponse : class
+        {
+            ValidateName(name, nameof(name));
+            ArgumentNullException.ThrowIfNull(requestMarshaller);
+            ArgumentNullException.ThrowIfNull(responseMarshaller);
             ArgumentNullException.ThrowIfNull(handler);
-            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(name), Marshallers.Protobuf(requestParser), ProtobufMarshaller<TResponse>.Instance, handler));
+            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(name), requestMarshaller, responseMarshaller, handler));
         }
 
         /// <summary>Adds the server-streaming method <paramref name="method"/>, which must belong to this service.</summary>
@@ -115,9 +127,7 @@ public sealed class GrpcServiceDefinition
             where TResponse : class
         {
             CheckMethod(method, MethodType.ServerStreaming);
-            ValidateName(method.Name, nameof(method));
-            ArgumentNullException.ThrowIfNull(handler);
-            return Add(new ServerStreamingMethodBinding<TRequest, TResponse>(Path(method.Name), method.RequestMarshaller, method.ResponseMarshaller, handler));
+            return AddServerStreamingMethod(method.Name, method.RequestMarshaller, method.ResponseMarshaller, handler);
         }
 
         /// <summary>Creates the definition.</summary>
@@ -164,14 +174,4 @@ public sealed class GrpcServiceDefinition
             }
         }
     }
-}
-
-/// <summary>The response marshaller of a protobuf message type: it never parses, so it needs no parser.</summary>
-internal static class ProtobufMarshaller<T>
-    where T : class, IMessage<T>
-{
-    public static readonly Marshaller<T> Instance = new(
-        _ => throw new NotSupportedException("Response marshaller only."),
-        message => message.CalculateSize(),
-        (message, writer) => message.WriteTo(writer));
 }

@@ -59,11 +59,12 @@ public static class Marshallers
         where T : class, IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(parser);
-        return new Marshaller<T>(
-            payload => parser.ParseFrom(payload),
-            message => message.CalculateSize(),
-            (message, writer) => message.WriteTo(writer));
+        return new Marshaller<T>(payload => parser.ParseFrom(payload), ProtobufCodec<T>.Size, ProtobufCodec<T>.Write);
     }
+
+    /// <summary>A marshaller that only writes <typeparamref name="T"/> (server responses registered by parser alone).</summary>
+    internal static Marshaller<T> ProtobufWriter<T>()
+        where T : class, IMessage<T> => ProtobufCodec<T>.Writer;
 
     /// <summary>
     /// The marshaller of <typeparamref name="T"/>, which must be the Google.Protobuf message type that
@@ -84,4 +85,18 @@ public static class Marshallers
             message => ((IMessage)message).CalculateSize(),
             (message, writer) => ((IMessage)message).WriteTo(writer));
     }
+}
+
+/// <summary>The sizing and writing every Google.Protobuf marshaller of <typeparamref name="T"/> shares.</summary>
+file static class ProtobufCodec<T>
+    where T : class, IMessage<T>
+{
+    public static readonly Func<T, int> Size = message => message.CalculateSize();
+
+    public static readonly Action<T, IBufferWriter<byte>> Write = (message, writer) => message.WriteTo(writer);
+
+    public static readonly Marshaller<T> Writer = new(
+        _ => throw new NotSupportedException($"{typeof(T).Name}: this marshaller only writes (a response registered without its parser)."),
+        Size,
+        Write);
 }

@@ -59,7 +59,7 @@ public sealed record PutRecordsOutcome(int FailedRecordCount, int Results)
 
     private static PutRecordsOutcome Parse(in ReadOnlySequence<byte> payload)
     {
-        var reader = new ProtoReader(Contiguous(payload, out var rented));
+        var reader = new ProtoReader(ResponsePayload.Contiguous(payload, out var rented));
         try
         {
             var failed = 0;
@@ -85,30 +85,10 @@ public sealed record PutRecordsOutcome(int FailedRecordCount, int Results)
         }
         finally
         {
-            Return(rented);
+            ResponsePayload.Return(rented);
         }
     }
 
-    internal static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> payload, out byte[]? rented)
-    {
-        rented = null;
-        if (payload.IsSingleSegment)
-        {
-            return payload.FirstSpan;
-        }
-
-        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
-        payload.CopyTo(rented);
-        return rented.AsSpan(0, (int)payload.Length);
-    }
-
-    internal static void Return(byte[]? rented)
-    {
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
 }
 
 /// <summary>What the bench reads of a GetRecords response.</summary>
@@ -126,7 +106,7 @@ public sealed record GetRecordsSummary(int Records, long DataBytes, string? Next
 
     private static GetRecordsSummary Parse(in ReadOnlySequence<byte> payload)
     {
-        var buffer = PutRecordsOutcome.Contiguous(payload, out var rented);
+        var buffer = ResponsePayload.Contiguous(payload, out var rented);
         try
         {
             var reader = new ProtoReader(buffer);
@@ -158,7 +138,7 @@ public sealed record GetRecordsSummary(int Records, long DataBytes, string? Next
         }
         finally
         {
-            PutRecordsOutcome.Return(rented);
+            ResponsePayload.Return(rented);
         }
     }
 
@@ -180,5 +160,30 @@ public sealed record GetRecordsSummary(int Records, long DataBytes, string? Next
         }
 
         return length;
+    }
+}
+
+/// <summary>A response payload as one span, whatever segments it came in.</summary>
+internal static class ResponsePayload
+{
+    public static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> payload, out byte[]? rented)
+    {
+        rented = null;
+        if (payload.IsSingleSegment)
+        {
+            return payload.FirstSpan;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        payload.CopyTo(rented);
+        return rented.AsSpan(0, (int)payload.Length);
+    }
+
+    public static void Return(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

@@ -291,13 +291,14 @@ internal sealed class KafkaAppender : IAsyncDisposable
     /// its arrays once Produce returns: librdkafka copies key and value during the call
     /// (RD_KAFKA_MSG_F_COPY), and with <c>dotnet.producer.enable.delivery.report.fields=status</c> the
     /// delivery report does not hold them. So one message per call, shared empty headers, and key and
-    /// value copied into per-thread scratch arrays serve every record without allocating.
+    /// value as whole arrays (the caller's own, or per-thread scratch copies) serve every record
+    /// without allocating.
     /// </summary>
     private static void Fill(Message<byte[], byte[]> message, in LogRecord record)
     {
         // No key is a null key in Kafka; an empty value stays a value (null would be a tombstone).
-        message.Key = record.Key.IsEmpty ? null! : ScratchArrays.Key(record.Key.Span);
-        message.Value = record.Value.IsEmpty ? [] : ScratchArrays.Value(record.Value.Span);
+        message.Key = record.Key.IsEmpty ? null! : ScratchArrays.Key(record.Key);
+        message.Value = record.Value.IsEmpty ? [] : ScratchArrays.Value(record.Value);
         message.Timestamp = new Timestamp(record.TimestampMs, TimestampType.CreateTime);
         message.Headers = ToHeaders(record.Headers);
     }
@@ -313,7 +314,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         var result = new Headers();
         for (var i = 0; i < headers.Count; i++)
         {
-            result.Add(headers[i].Key, headers[i].Value.ToArray());
+            result.Add(headers[i].Key, ScratchArrays.Owned(headers[i].Value));
         }
 
         return result;

@@ -1,12 +1,14 @@
+using System.Runtime.InteropServices;
+
 namespace KafkaKinesisBridge.Storage.Kafka.Internal.Produce;
 
 /// <summary>
-/// Exact-length byte arrays to hand Confluent.Kafka, which takes keys and values only as whole
-/// arrays while the records arrive as slices of pooled request buffers. librdkafka copies the bytes
-/// during Produce, so an array is free again as soon as Produce returns: each thread keeps one array
-/// per length (up to <see cref="MaxCachedLength"/>), separately for keys and values, and reuses it for
-/// the next record of that length. Longer records are copied into a new array (their size dwarfs the
-/// allocation anyway).
+/// Byte arrays to hand Confluent.Kafka, which takes keys and values only as whole arrays. Memory that
+/// is a whole array already is passed as it is. Slices (records arrive as slices of pooled request
+/// buffers) are copied: librdkafka copies the bytes during Produce, so an array is free again as soon
+/// as Produce returns, and each thread keeps one array per length (up to <see cref="MaxCachedLength"/>),
+/// separately for keys and values, reused for the next record of that length. Longer slices are
+/// copied into a new array (their size dwarfs the allocation anyway).
 /// </summary>
 /// <remarks>
 /// Only for use between taking an array and the synchronous Produce call that consumes it, on one
@@ -24,14 +26,28 @@ internal static class ScratchArrays
     [ThreadStatic]
     private static byte[]?[]? _values;
 
-    /// <summary>A copy of a key, in an array valid until the next <see cref="Key"/> call of the same length on this thread.</summary>
-    public static byte[] Key(ReadOnlySpan<byte> source) => Copy(source, ref _keys);
+    /// <summary>The key as an array, valid until the next <see cref="Key"/> call of the same length on this thread.</summary>
+    public static byte[] Key(ReadOnlyMemory<byte> source) => AsArray(source, ref _keys);
 
-    /// <summary>A copy of a value, in an array valid until the next <see cref="Value"/> call of the same length on this thread.</summary>
-    public static byte[] Value(ReadOnlySpan<byte> source) => Copy(source, ref _values);
+    /// <summary>The value as an array, valid until the next <see cref="Value"/> call of the same length on this thread.</summary>
+    public static byte[] Value(ReadOnlyMemory<byte> source) => AsArray(source, ref _values);
 
-    private static byte[] Copy(ReadOnlySpan<byte> source, ref byte[]?[]? cache)
+    /// <summary>The bytes as an array of their own: the memory's array when it is a whole one, else a new copy.</summary>
+    public static byte[] Owned(ReadOnlyMemory<byte> memory) => WholeArray(memory) ?? memory.ToArray();
+
+    private static byte[]? WholeArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : null;
+
+    private static byte[] AsArray(ReadOnlyMemory<byte> memory, ref byte[]?[]? cache)
     {
+        if (WholeArray(memory) is { } whole)
+        {
+            return whole;
+        }
+
+        var source = memory.Span;
         if (source.Length > MaxCachedLength)
         {
             return source.ToArray();
