@@ -4,12 +4,59 @@ namespace KafkaKinesisBridge.Storage.Kafka.Internal.Native;
 
 /// <summary>
 /// The few librdkafka C functions Confluent.Kafka does not expose: creating a bare client handle and the
-/// mock cluster API (src/rdkafka_mock.h). "librdkafka" resolves, like Confluent.Kafka's own imports,
-/// to runtimes/&lt;rid&gt;/native/librdkafka.so of the librdkafka.redist package.
+/// mock cluster API (src/rdkafka_mock.h), from the native library of the librdkafka.redist package.
 /// </summary>
+/// <remarks>
+/// The package ships several builds per platform. Its default Linux <c>librdkafka.so</c> links
+/// <c>libsasl2.so.3</c>, a RHEL soname that Debian does not have, so it fails to load there;
+/// Confluent.Kafka's own loader then falls back to <c>centos8-librdkafka.so</c> beside it. Our imports
+/// get the same fallback through <see cref="Resolve"/>.
+/// </remarks>
 internal static unsafe partial class LibRdKafka
 {
     private const string Library = "librdkafka";
+
+    private static readonly string[] LinuxCandidates = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so"];
+
+#pragma warning disable CA2255 // A module initializer is the documented place for a DllImport resolver.
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterResolver() =>
+        NativeLibrary.SetDllImportResolver(typeof(LibRdKafka).Assembly, Resolve);
+
+    private static nint Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != Library)
+        {
+            return 0;
+        }
+
+        if (NativeLibrary.TryLoad(name, assembly, searchPath, out var handle))
+        {
+            return handle;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        // Flattened into the output folder when a RuntimeIdentifier is set, else under runtimes/<rid>/native.
+        var rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        foreach (var directory in new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native") })
+        {
+            foreach (var file in LinuxCandidates)
+            {
+                var path = Path.Combine(directory, file);
+                if (File.Exists(path) && NativeLibrary.TryLoad(path, out handle))
+                {
+                    return handle;
+                }
+            }
+        }
+
+        return 0;
+    }
 
     /// <summary>rd_kafka_type_t RD_KAFKA_PRODUCER.</summary>
     public const int ProducerType = 0;
