@@ -20,6 +20,8 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 APT_TEST := python3 awscli python3-boto3 python3-grpcio python3-protobuf protobuf-compiler
 
 NPM_STAMP := tests/interop/node_modules/.package-lock.json
+# The Node.js gRPC example has its own package.json (a user copies the folder); make test runs it.
+NPM_EXAMPLE_STAMP := examples/node/node_modules/.package-lock.json
 GATEWAY := src/KafkaKinesisBridge.Gateway
 BENCH := src/KafkaKinesisBridge.Bench
 
@@ -57,12 +59,17 @@ deps: apt-test npm
 apt-test:
 	@tests/ensure-apt.sh $(APT_TEST)
 
-npm: $(NPM_STAMP)
+npm: $(NPM_STAMP) $(NPM_EXAMPLE_STAMP)
 
 $(NPM_STAMP): tests/interop/package.json tests/interop/package-lock.json
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20+ and npm are required for the interoperability tests" >&2; exit 1; }
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NPM_STAMP)
+
+$(NPM_EXAMPLE_STAMP): examples/node/package.json examples/node/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 18+ and npm are required for the Node.js example" >&2; exit 1; }
+	cd examples/node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_EXAMPLE_STAMP)
 
 format:
 	$(DOTNET) format KafkaKinesisBridge.sln
