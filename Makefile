@@ -13,11 +13,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-# Debian packages: the independent clients the interoperability tests drive (AWS CLI, boto3, grpcio,
-# protoc for the Python example). The native librdkafka comes prebuilt with the librdkafka.redist
-# NuGet package. Node.js 20 and npm come with the machine (NodeSource); Debian's own nodejs/npm
-# packages conflict with them and are not installed.
-APT_TEST := python3 awscli python3-boto3 python3-grpcio python3-protobuf protobuf-compiler
+# Debian packages: the independent clients the interoperability tests drive (AWS CLI, boto3, grpcio),
+# and protoc with the well-known .proto files (libprotobuf-dev) for the Python example in examples/.
+# The native librdkafka comes prebuilt with the librdkafka.redist NuGet package. Node.js 20 and npm
+# come with the machine (NodeSource); Debian's own nodejs/npm packages conflict with them and are not
+# installed.
+APT_TEST := python3 awscli python3-boto3 python3-grpcio python3-protobuf protobuf-compiler libprotobuf-dev
 
 NPM_STAMP := tests/interop/node_modules/.package-lock.json
 # The Node.js gRPC example has its own package.json (a user copies the folder); make test runs it.

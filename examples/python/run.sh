@@ -2,9 +2,10 @@
 # Generates the message classes from ../../protos into ./generated (protoc --python_out; gitignored)
 # (or $GENERATED_DIR) and runs the example with the given arguments: ./run.sh [ENDPOINT] [STREAM].
 #
-# Needs protoc 3.15 or later (proto3 `optional`; Debian 12: protobuf-compiler 3.21), grpcio and the
-# protobuf runtime matching that protoc (Debian 12: python3-grpcio 1.51, python3-protobuf 4.21, which
-# reads code from protoc 3.21). PYTHON picks the interpreter; by default /usr/bin/python3, where
+# Needs protoc 3.15 or later (proto3 `optional`; Debian 12: protobuf-compiler 3.21) with the
+# well-known types it imports (google/protobuf/timestamp.proto; Debian: libprotobuf-dev, the release
+# zip's include/ folder, or $PROTOC_INCLUDE), grpcio and the protobuf runtime matching that protoc
+# (Debian 12: python3-grpcio 1.51, python3-protobuf 4.21, which reads code from protoc 3.21). PYTHON picks the interpreter; by default /usr/bin/python3, where
 # Debian's packages are, when it exists.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,8 +24,20 @@ if [ "$major" -lt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -lt 15 ]; }; then
     exit 2
 fi
 
+# The well-known types: next to protoc (release zip: bin/protoc and include/), or the system's.
+include="${PROTOC_INCLUDE:-}"
+if [ -z "$include" ]; then
+    for candidate in "$(dirname "$(command -v protoc)")/../include" /usr/local/include /usr/include; do
+        if [ -f "$candidate/google/protobuf/timestamp.proto" ]; then include="$candidate"; break; fi
+    done
+fi
+if [ -z "$include" ] || [ ! -f "$include/google/protobuf/timestamp.proto" ]; then
+    echo "google/protobuf/timestamp.proto not found: install libprotobuf-dev (Debian) or set PROTOC_INCLUDE" >&2
+    exit 2
+fi
+
 mkdir -p "$out"
-protoc -I "$protos" --python_out="$out" \
+protoc -I "$protos" -I "$include" --python_out="$out" \
     kafkakinesisbridge/streams/v1/streams.proto google/rpc/status.proto google/rpc/error_details.proto
 
 PYTHONPATH="$out${PYTHONPATH:+:$PYTHONPATH}" exec "$python" "$here/kinesis_example.py" "$@"
