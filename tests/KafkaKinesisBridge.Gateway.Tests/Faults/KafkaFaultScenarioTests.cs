@@ -42,8 +42,16 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
         await using var scenario = await Scenario.StartAsync(brokers: 1, output);
         await scenario.WarmUpAsync();
 
+        var iterator = (await scenario.Client.CallOkAsync(
+            "GetShardIterator",
+            new JsonObject { ["StreamName"] = scenario.Stream, ["ShardId"] = "shardId-000000000000", ["ShardIteratorType"] = "TRIM_HORIZON" },
+            Ct)).GetProperty("ShardIterator").GetString();
         var downAt = scenario.Load.Now;
         Assert.Equal(ErrorCode.NoError, scenario.Cluster.SetBrokerDown());
+        // Reads meanwhile: records already fetched may be served, otherwise a retriable error, in bounded time.
+        var reads = Task.WhenAll(
+            scenario.Client.CallAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator }, Ct),
+            scenario.Client.CallAsync("GetShardIterator", new JsonObject { ["StreamName"] = scenario.Stream, ["ShardId"] = "shardId-000000000001", ["ShardIteratorType"] = "LATEST" }, Ct));
         // A single PutRecord meanwhile: its record is never sent, so the gateway can say for sure that
         // nothing was stored (ServiceUnavailableException, 503) rather than InternalFailure.
         var single = scenario.Client.CallAsync(
@@ -56,6 +64,13 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
             DeliveryTimeout * 4,
             "PutRecords calls fail while the broker is down");
         var singleAnswer = await single;
+        foreach (var read in await reads)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read while the broker is down: HTTP {read.StatusCode} {read.ErrorType} after {read.Elapsed.TotalMilliseconds:F0} ms"));
+            Assert.True(read.IsSuccess || (read.StatusCode >= 500 && read.ErrorType is not null), $"HTTP {read.StatusCode} {read.Body}");
+            Assert.True(read.Elapsed <= CallBound, $"a read took {read.Elapsed}");
+        }
+
         var upAt = scenario.Load.Now;
         Assert.Equal(ErrorCode.NoError, scenario.Cluster.SetBrokerUp());
         var recovery = await scenario.AwaitRecoveryAsync(upAt);
