@@ -61,7 +61,8 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
         // Down until every writer has had a whole call fail: the delivery timeout passed for all of them.
         await Eventually.UntilAsync(
             () => scenario.Load.FailedSince(downAt) >= Writers * RecordsPerCall,
-            DeliveryTimeout * 4,
+            // Calls in flight when it went down fail after one delivery timeout; the next ones after two.
+            DeliveryTimeout * 5,
             "PutRecords calls fail while the broker is down");
         var singleAnswer = await single;
         foreach (var read in await reads)
