@@ -56,17 +56,18 @@ public sealed class KafkaLogStore : ILogStore
 
         var time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KafkaKinesisBridge.Storage.Kafka");
+        var clientLog = new LibrdkafkaLogging(_logger, time);
         _adminClient = new AdminClientBuilder(KafkaClientConfigs.Admin(_options))
-            .SetLogHandler((_, message) => LibrdkafkaLogging.Forward(_logger, message))
+            .SetLogHandler((_, message) => clientLog.Forward(message))
             .Build();
         _queries = new ClusterQueries(_adminClient, _options.RequestTimeout);
         _topicAdmin = mockCluster is null
             ? new AdminClientTopicAdmin(_adminClient, _queries, _options, time, _logger)
             : new MockClusterTopicAdmin(mockCluster, _queries, _options);
         _metadata = new TopicMetadataCache(_queries, _options.MetadataMaxAge, time);
-        _retry = new AdminRetry(_options, time, _logger);
-        _appender = new KafkaAppender(_options, _metadata, _offsets, time, _logger);
-        _pool = new ConsumerPool(_options, time, _logger);
+        _retry = new AdminRetry(_options, time, clientLog);
+        _appender = new KafkaAppender(_options, _metadata, _offsets, time, clientLog);
+        _pool = new ConsumerPool(_options, time, clientLog);
         _reader = new KafkaReader(_options, _metadata, _offsets, _queries, _pool, time, _logger);
     }
 

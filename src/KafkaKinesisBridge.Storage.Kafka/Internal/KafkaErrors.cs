@@ -58,12 +58,21 @@ internal static class KafkaErrors
         _ => StorageStatus.Failed,
     };
 
-    /// <summary>The status of a delivery failure; a timed-out record that may have been written is a timeout.</summary>
+    /// <summary>
+    /// The status of a delivery failure, from the error and what librdkafka knows of the record's fate
+    /// (rd_kafka_message_status): a retriable failure of a record that may have been written is a
+    /// Timeout (outcome unknown: InternalFailure for the client); a record that timed out in the
+    /// local queue and was never sent, as while every broker is down, is certainly not written, so it
+    /// is Unavailable (ServiceUnavailableException, HTTP 503: retrying it cannot duplicate it).
+    /// </summary>
     public static StorageStatus ForDelivery(ErrorCode code, PersistenceStatus persistence)
     {
         var status = ToStatus(code);
-        return persistence == PersistenceStatus.PossiblyPersisted && status == StorageStatus.Unavailable
-            ? StorageStatus.Timeout
-            : status;
+        return (persistence, status) switch
+        {
+            (PersistenceStatus.PossiblyPersisted, StorageStatus.Unavailable) => StorageStatus.Timeout,
+            (PersistenceStatus.NotPersisted, StorageStatus.Timeout) => StorageStatus.Unavailable,
+            _ => status,
+        };
     }
 }

@@ -5,20 +5,20 @@ namespace KafkaKinesisBridge.Storage.Kafka.Internal;
 /// <summary>Log messages of the Kafka backend, with fixed event ids (2000-2099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Kafka producer error {Code}: {Reason}")]
-    public static partial void ProducerError(ILogger logger, string code, string reason);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Kafka producer error {Code}: {Reason} ({Suppressed} like it not logged since the last)")]
+    public static partial void ProducerError(ILogger logger, string code, string reason, int suppressed);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Kafka producer fatal error {Code}: {Reason}; the producer is replaced")]
     public static partial void ProducerFatal(ILogger logger, string code, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Kafka consumer error {Code}: {Reason}")]
-    public static partial void ConsumerError(ILogger logger, string code, string reason);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Kafka consumer error {Code}: {Reason} ({Suppressed} like it not logged since the last)")]
+    public static partial void ConsumerError(ILogger logger, string code, string reason, int suppressed);
 
-    [LoggerMessage(EventId = 2003, Message = "librdkafka {Client} [{Facility}] {Text}")]
-    public static partial void Librdkafka(ILogger logger, LogLevel level, string client, string facility, string text);
+    [LoggerMessage(EventId = 2003, Message = "librdkafka {Client} [{Facility}] {Text} ({Suppressed} like it not logged since the last)")]
+    public static partial void Librdkafka(ILogger logger, LogLevel level, string client, string facility, string text, int suppressed);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Kafka {Operation} failed with {Status}; retry {Attempt} in {Delay}")]
-    public static partial void AdminRetry(ILogger logger, string operation, string status, int attempt, TimeSpan delay);
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Kafka {Operation} failed with {Status}; retry {Attempt} in {Delay} ({Suppressed} like it not logged since the last)")]
+    public static partial void AdminRetry(ILogger logger, string operation, string status, int attempt, TimeSpan delay, int suppressed);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions, retention {Retention}")]
     public static partial void TopicCreated(ILogger logger, string topic, int partitions, string retention);

@@ -1,5 +1,6 @@
 using KafkaKinesisBridge.Core.Storage;
 using KafkaKinesisBridge.Storage.Kafka;
+using KafkaKinesisBridge.Storage.Kafka.Internal;
 using KafkaKinesisBridge.Storage.Kafka.Internal.Admin;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,7 +15,7 @@ public sealed class AdminRetryTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static AdminRetry Create(int retries) =>
-        new(new KafkaStorageOptions { AdminRetries = retries, AdminRetryBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System, NullLogger.Instance);
+        new(new KafkaStorageOptions { AdminRetries = retries, AdminRetryBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System, new LibrdkafkaLogging(NullLogger.Instance, TimeProvider.System));
 
     [Fact]
     public async Task RunAsync_RetriableTwiceThenOk_ReturnsOkAfterThreeAttempts()

@@ -2,31 +2,32 @@ using System.Collections.Concurrent;
 using KafkaKinesisBridge.Core.Storage;
 using KafkaKinesisBridge.Storage.Kafka;
 using KafkaKinesisBridge.Storage.Tests.Contract;
+using KafkaKinesisBridge.Storage.Tests.Kafka.Broker;
 
 namespace KafkaKinesisBridge.Storage.Tests.Kafka;
 
 /// <summary>
-/// The storage contract against a real Kafka cluster, at KAFKA_BOOTSTRAP_SERVERS (for example the
-/// compose file's broker: <c>KAFKA_BOOTSTRAP_SERVERS=localhost:9092</c>). Without it every test is
-/// skipped. Topic names are unique per test; the topics a test created are deleted afterwards.
+/// The storage contract against a real Kafka cluster: KAFKA_BOOTSTRAP_SERVERS when set (for example the
+/// compose file's broker: <c>KAFKA_BOOTSTRAP_SERVERS=localhost:9092</c>), else a KRaft Kafka container
+/// that Testcontainers starts once per run when a Docker engine answers (<see cref="KafkaBrokerFixture"/>).
+/// With neither, every test is skipped with the reason. Topic names are unique per test; the topics a
+/// test created are deleted afterwards.
 /// </summary>
-public sealed class KafkaBrokerContractTests : LogStoreContractTests
+public sealed class KafkaBrokerContractTests(KafkaBrokerFixture broker) : LogStoreContractTests
 {
     private readonly ConcurrentBag<string> _topics = [];
+    private string? _bootstrapServers;
 
     protected override int MaxRecordBytes => KafkaTestOptions.BrokerMaxMessageBytes;
 
-    public override ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        if (KafkaTestOptions.BrokerBootstrapServers is null)
-        {
-            Assert.Skip(KafkaTestOptions.NoBrokerReason);
-        }
-
-        return base.InitializeAsync();
+        // Skips the test when there is no broker.
+        _bootstrapServers = await broker.GetBootstrapServersAsync(Ct);
+        await base.InitializeAsync();
     }
 
-    protected override ValueTask<ILogStore> OpenStoreAsync() => new(new KafkaLogStore(KafkaTestOptions.ForBroker()));
+    protected override ValueTask<ILogStore> OpenStoreAsync() => new(new KafkaLogStore(Options()));
 
     protected override ValueTask<ILogStore> ReopenStoreAsync() => OpenStoreAsync();
 
@@ -44,9 +45,9 @@ public sealed class KafkaBrokerContractTests : LogStoreContractTests
 
     public override async ValueTask DisposeAsync()
     {
-        if (KafkaTestOptions.BrokerBootstrapServers is not null && !_topics.IsEmpty)
+        if (_bootstrapServers is not null && !_topics.IsEmpty)
         {
-            await using var cleaner = new KafkaLogStore(KafkaTestOptions.ForBroker());
+            await using var cleaner = new KafkaLogStore(Options());
             foreach (var topic in _topics)
             {
                 await cleaner.DeleteTopicAsync(topic, CancellationToken.None);
@@ -55,4 +56,7 @@ public sealed class KafkaBrokerContractTests : LogStoreContractTests
 
         await base.DisposeAsync();
     }
+
+    private KafkaStorageOptions Options() =>
+        KafkaTestOptions.ForBroker(_bootstrapServers ?? throw new InvalidOperationException("No broker: the test should have been skipped."));
 }

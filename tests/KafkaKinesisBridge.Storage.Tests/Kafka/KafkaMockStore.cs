@@ -19,12 +19,12 @@ internal sealed class KafkaMockStore : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static KafkaMockStore Start(Action<KafkaStorageOptions>? configure = null, int brokers = 1)
+    public static KafkaMockStore Start(Action<KafkaStorageOptions>? configure = null, int brokers = 1, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = KafkaTestOptions.ForTests();
         configure?.Invoke(options);
         var cluster = KafkaMockCluster.Start(brokers);
-        return new KafkaMockStore(cluster, KafkaLogStore.ForMockCluster(cluster, options));
+        return new KafkaMockStore(cluster, KafkaLogStore.ForMockCluster(cluster, options, loggerFactory));
     }
 
     public async Task<string> CreateTopicAsync(int partitions = 1, [System.Runtime.CompilerServices.CallerMemberName] string hint = "topic")

@@ -1,5 +1,4 @@
 using KafkaKinesisBridge.Core.Storage;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
@@ -9,7 +8,7 @@ namespace KafkaKinesisBridge.Storage.Kafka.Internal.Admin;
 /// Retries admin and offset operations whose result is retriable (Timeout, Unavailable: leader
 /// elections, a controller moving, brokers restarting), with exponential backoff and jitter.
 /// </summary>
-internal sealed class AdminRetry(KafkaStorageOptions options, TimeProvider timeProvider, ILogger logger)
+internal sealed class AdminRetry(KafkaStorageOptions options, TimeProvider timeProvider, LibrdkafkaLogging logger)
 {
     private readonly ResiliencePipeline<StorageStatus> _status = Build<StorageStatus>(options, timeProvider, logger, static s => s);
     private readonly ResiliencePipeline<PartitionCountResult> _partitions = Build<PartitionCountResult>(options, timeProvider, logger, static r => r.Status);
@@ -50,7 +49,7 @@ internal sealed class AdminRetry(KafkaStorageOptions options, TimeProvider timeP
         }
     }
 
-    private static ResiliencePipeline<T> Build<T>(KafkaStorageOptions options, TimeProvider timeProvider, ILogger logger, Func<T, StorageStatus> statusOf)
+    private static ResiliencePipeline<T> Build<T>(KafkaStorageOptions options, TimeProvider timeProvider, LibrdkafkaLogging logger, Func<T, StorageStatus> statusOf)
     {
         var builder = new ResiliencePipelineBuilder<T> { TimeProvider = timeProvider };
         if (options.AdminRetries > 0)
@@ -65,8 +64,7 @@ internal sealed class AdminRetry(KafkaStorageOptions options, TimeProvider timeP
                     args.Outcome.Exception is null && statusOf(args.Outcome.Result!).IsRetriable()),
                 OnRetry = args =>
                 {
-                    Log.AdminRetry(
-                        logger,
+                    logger.AdminRetry(
                         args.Context.OperationKey ?? "operation",
                         statusOf(args.Outcome.Result!).ToString(),
                         args.AttemptNumber + 1,

@@ -23,19 +23,21 @@ internal sealed class KafkaAppender : IAsyncDisposable
     private readonly PartitionOffsetsCache _offsets;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly LibrdkafkaLogging _clientLog;
     private readonly ProduceBatchPool _batches = new();
     private readonly Lock _gate = new();
     private volatile ProducerSlot _slot;
     private volatile bool _fatal;
     private volatile bool _disposed;
 
-    public KafkaAppender(KafkaStorageOptions options, TopicMetadataCache metadata, PartitionOffsetsCache offsets, TimeProvider timeProvider, ILogger logger)
+    public KafkaAppender(KafkaStorageOptions options, TopicMetadataCache metadata, PartitionOffsetsCache offsets, TimeProvider timeProvider, LibrdkafkaLogging clientLog)
     {
         _options = options;
         _metadata = metadata;
         _offsets = offsets;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _logger = clientLog.Logger;
+        _clientLog = clientLog;
         _slot = new ProducerSlot(Build(0), 0);
     }
 
@@ -267,7 +269,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
     private IProducer<byte[], byte[]> Build(int generation) =>
         new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
             .SetErrorHandler((_, error) => OnError(generation, error))
-            .SetLogHandler((_, message) => LibrdkafkaLogging.Forward(_logger, message))
+            .SetLogHandler((_, message) => _clientLog.Forward(message))
             .Build();
 
     private void OnError(int generation, Error error)
@@ -282,7 +284,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
         else
         {
-            Log.ProducerError(_logger, error.Code.ToString(), error.Reason);
+            _clientLog.ClientError("producer", error);
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class ConsumerPool : IDisposable
     private readonly KafkaStorageOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly LibrdkafkaLogging _clientLog;
     private readonly Lock _gate = new();
     private readonly List<PooledConsumer> _idle = [];
     private readonly SemaphoreSlim _slots;
@@ -28,11 +29,12 @@ internal sealed class ConsumerPool : IDisposable
     private long _assignments;
     private long _waits;
 
-    public ConsumerPool(KafkaStorageOptions options, TimeProvider timeProvider, ILogger logger)
+    public ConsumerPool(KafkaStorageOptions options, TimeProvider timeProvider, LibrdkafkaLogging clientLog)
     {
         _options = options;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _logger = clientLog.Logger;
+        _clientLog = clientLog;
         _slots = new SemaphoreSlim(options.ConsumerPoolSize, options.ConsumerPoolSize);
         var period = TimeSpan.FromTicks(Math.Clamp(options.ConsumerIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
         _sweeper = timeProvider.CreateTimer(static state => ((ConsumerPool)state!).CloseIdle(), this, period, period);
@@ -209,8 +211,8 @@ internal sealed class ConsumerPool : IDisposable
         var consumer = new ConsumerBuilder<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(KafkaClientConfigs.Consumer(_options))
             .SetKeyDeserializer(deserializer)
             .SetValueDeserializer(deserializer)
-            .SetErrorHandler((_, error) => Log.ConsumerError(_logger, error.Code.ToString(), error.Reason))
-            .SetLogHandler((_, message) => LibrdkafkaLogging.Forward(_logger, message))
+            .SetErrorHandler((_, error) => _clientLog.ClientError("consumer", error))
+            .SetLogHandler((_, message) => _clientLog.Forward(message))
             .Build();
         return new PooledConsumer(consumer, deserializer);
     }
@@ -253,7 +255,7 @@ internal sealed class ConsumerPool : IDisposable
         }
         catch (Exception e) when (e is KafkaException or ObjectDisposedException)
         {
-            Log.ConsumerError(_logger, "Close", e.Message);
+            Log.ConsumerError(_logger, "Close", e.Message, 0);
         }
     }
 }
