@@ -15,6 +15,12 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "Catalog refresh failed; will retry")]
     public static partial void CatalogRefreshFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1005, LogLevel.Warning, "Catalog refresh failing ({ErrorName}: {Message}); retrying every poll interval, logged again when it recovers")]
+    public static partial void CatalogRefreshFailing(ILogger logger, string errorName, string message);
+
+    [LoggerMessage(1006, LogLevel.Information, "Catalog refresh recovered after {Failures} failed attempts")]
+    public static partial void CatalogRefreshRecovered(ILogger logger, int failures);
+
     [LoggerMessage(1003, LogLevel.Debug, "Catalog command {Kind} for {StreamName} at offset {Offset}: {Outcome}")]
     public static partial void CatalogApplied(ILogger logger, string kind, string? streamName, long offset, string outcome);
 

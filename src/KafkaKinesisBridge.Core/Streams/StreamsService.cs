@@ -140,6 +140,9 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private async Task TailCatalogAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.CatalogPollInterval, _time);
+        // While storage is down this fails on every tick: say so once, and once more when it recovers,
+        // rather than a warning with a stack trace every poll interval.
+        var failures = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -147,10 +150,18 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
                 try
                 {
                     await _catalog.RefreshAsync(cancellationToken);
+                    if (failures > 0)
+                    {
+                        Log.CatalogRefreshRecovered(_logger, failures);
+                        failures = 0;
+                    }
                 }
                 catch (KinesisException exception)
                 {
-                    Log.CatalogRefreshFailed(_logger, exception);
+                    if (failures++ == 0)
+                    {
+                        Log.CatalogRefreshFailing(_logger, exception.ErrorName, exception.Message);
+                    }
                 }
             }
         }
