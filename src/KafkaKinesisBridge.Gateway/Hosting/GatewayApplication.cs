@@ -69,6 +69,7 @@ public static class GatewayApplication
         builder.Services.AddKinesisStreamsOperations();
 
         var app = builder.Build();
+        app.UseGrpcCallAuthentication();
         app.UseGrpcTransport();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
