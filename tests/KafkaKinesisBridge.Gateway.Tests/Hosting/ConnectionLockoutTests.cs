@@ -26,11 +26,12 @@ public sealed class ConnectionLockoutTests
 
     /// <summary>
     /// The bound on the normal client's p99 latency under attack (a new TCP connection plus one
-    /// PutRecords per call). Measured on the 2-core CI machine while other builds ran: p99 ≈ 40 to
-    /// 90 ms; the bound leaves room for a loaded machine while staying far below the connection resets
-    /// and 10-second waits the attack caused before.
+    /// PutRecords per call). Measured on a 2-core machine while five other builds ran: 8,604 calls in
+    /// 12 s, none failed, p50 0.4 ms, p99 14.9 ms, max 338 ms, while the gateway closed 10,461 silent
+    /// sockets. The bound leaves room for a slower machine while staying far below the connection
+    /// resets and 10-second waits the attack caused before.
     /// </summary>
-    private static readonly TimeSpan P99Bound = TimeSpan.FromMilliseconds(750);
+    private static readonly TimeSpan P99Bound = TimeSpan.FromMilliseconds(250);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

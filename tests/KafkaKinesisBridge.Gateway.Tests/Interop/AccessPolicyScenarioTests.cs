@@ -74,11 +74,16 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
     /// <summary>One unary gRPC call over h2c with HttpClient (gRPC PROTOCOL-HTTP2 framing by hand): status, kinesis-error-type, message.</summary>
     private async Task<(string? Status, string? Type, string? Message)> CallGrpcAsync(string method, byte[] message, string? authorization)
     {
-        using var client = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var client = new HttpClient();
         var frame = new byte[5 + message.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
         message.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.Address, Service + method)) { Content = new ByteArrayContent(frame) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.Address, Service + method))
+        {
+            Content = new ByteArrayContent(frame),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         if (authorization is not null)
