@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
+using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Interop;
 
@@ -69,6 +70,52 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
 
         // The full-access key gets the core's own answer for the same call.
         Assert.Equal("ResourceNotFoundException", (await CallGrpcAsync("DescribeStreamSummary", StringField(1, "not-perm-stream"), admin)).Type);
+    }
+
+    [Fact]
+    public async Task Grpcio_BearerMetadata_AuthenticatedAndPermissionsApplied()
+    {
+        var python = await FindPythonWithGrpcAsync();
+        if (python is null || ExternalProcess.Find("protoc") is null)
+        {
+            Prerequisite.Missing("python3 with grpc and google.protobuf (Debian python3-grpcio, python3-protobuf) and protoc (protobuf-compiler)");
+            return;
+        }
+
+        var result = await ExternalProcess.RunAsync(
+            python,
+            [
+                Path.Combine(ExternalProcess.RepositoryRoot, "tests", "interop", "grpc-gateway", "kinesis_grpc_auth.py"),
+                fixture.Gateway.Address.Authority,
+                VerifyingGatewayProcessFixture.AccessKeyId,
+                fixture.SecretAccessKey,
+                VerifyingGatewayProcessFixture.RestrictedAccessKeyId,
+                fixture.RestrictedSecretAccessKey,
+                "not-perm-stream",
+            ],
+            environment: new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
+            timeout: TimeSpan.FromMinutes(1),
+            cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var report = System.Text.Json.JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal("UnrecognizedClientException", report.RootElement.GetProperty("wrong_secret").GetProperty("kinesis_error_type").GetString());
+        Assert.Equal("PERMISSION_DENIED", report.RootElement.GetProperty("restricted_other_stream").GetProperty("code").GetString());
+    }
+
+    private static async Task<string?> FindPythonWithGrpcAsync()
+    {
+        // Debian's python3-grpcio lives in the system interpreter; try /usr/bin/python3 first.
+        foreach (var candidate in new[] { "/usr/bin/python3", ExternalProcess.Find("python3") })
+        {
+            if (candidate is not null && ExternalProcess.Find(candidate) is not null
+                && (await ExternalProcess.RunAsync(candidate, ["-c", "import grpc, google.protobuf"], timeout: TimeSpan.FromSeconds(30))).ExitCode == 0)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>One unary gRPC call over h2c with HttpClient (gRPC PROTOCOL-HTTP2 framing by hand): status, kinesis-error-type, message.</summary>
