@@ -1,3 +1,5 @@
+using KafkaKinesisBridge.Core.Security;
+
 namespace KafkaKinesisBridge.Api.Kinesis;
 
 /// <summary>How the Kinesis front door treats request signatures.</summary>
@@ -21,6 +23,13 @@ public sealed class KinesisCredential
 
     /// <summary>Its secret access key.</summary>
     public string SecretAccessKey { get; set; } = string.Empty;
+
+    /// <summary>
+    /// What the key may do, on both front doors (<c>Permissions:0:Streams=orders*</c>,
+    /// <c>Permissions:0:Actions=read,write</c>); none listed means full access. Enforced in
+    /// <see cref="KinesisAuthMode.Verify"/> mode.
+    /// </summary>
+    public IList<AccessPermission> Permissions { get; set; } = [];
 }
 
 /// <summary>Options of the Kinesis wire protocol front door (configuration section <c>KinesisApi</c>).</summary>
@@ -85,23 +94,21 @@ public sealed class KinesisApiOptions
         }
 
         ArgumentNullException.ThrowIfNull(Credentials);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var credential in Credentials)
-        {
-            if (string.IsNullOrEmpty(credential.AccessKeyId) || string.IsNullOrEmpty(credential.SecretAccessKey))
-            {
-                throw new ArgumentException("Every credential needs an AccessKeyId and a SecretAccessKey.", nameof(Credentials));
-            }
-
-            if (!seen.Add(credential.AccessKeyId))
-            {
-                throw new ArgumentException($"Access key id '{credential.AccessKeyId}' is configured twice.", nameof(Credentials));
-            }
-        }
-
         if (AuthMode == KinesisAuthMode.Verify && Credentials.Count == 0)
         {
             throw new ArgumentException($"{nameof(KinesisAuthMode.Verify)} needs at least one credential in {nameof(Credentials)}.", nameof(Credentials));
         }
+
+        // Ids, secrets, duplicates, stream patterns and action names.
+        _ = ToAccessPolicy();
     }
+
+    /// <summary>
+    /// The access policy of both front doors: these credentials and permissions, enforced in
+    /// <see cref="KinesisAuthMode.Verify"/> mode. Throws <see cref="ArgumentException"/> when a
+    /// credential or permission is invalid.
+    /// </summary>
+    public AccessPolicy ToAccessPolicy() => AccessPolicy.Create(
+        AuthMode == KinesisAuthMode.Verify,
+        Credentials.Select(c => new AccessCredential(c.AccessKeyId, c.SecretAccessKey, [.. c.Permissions ?? []])));
 }

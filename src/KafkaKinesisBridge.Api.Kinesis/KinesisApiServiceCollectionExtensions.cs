@@ -2,6 +2,8 @@ using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Operations;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Hosting;
+using KafkaKinesisBridge.Core.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,6 +31,10 @@ public static class KinesisApiServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisApiOptions>, KinesisApiOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KinesisDispatcher>();
+
+        // The keys and permissions configured here are the policy of both front doors (the gRPC door
+        // authenticates with the same keys): Verify mode enforces it.
+        services.AddAccessPolicy(static sp => sp.GetRequiredService<IOptions<KinesisApiOptions>>().Value.ToAccessPolicy());
         return services;
     }
 
@@ -67,7 +73,8 @@ public static class KinesisApiServiceCollectionExtensions
         services.AddSingleton<KinesisStreamsOperationsMarker>();
         foreach (var (operation, handler) in KinesisStreamsOperations.Handlers)
         {
-            services.AddSingleton<IKinesisOperationHandler>(sp => new StreamsOperationHandler(operation, sp.GetRequiredService<IStreamsService>(), handler));
+            services.AddSingleton<IKinesisOperationHandler>(sp => new StreamsOperationHandler(
+                operation, sp.GetRequiredService<IStreamsService>(), handler, sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         }
 
         return services;

@@ -26,6 +26,13 @@ public sealed class HttpPortOptions
     /// <summary>Password of <see cref="CertificatePath"/>, if it has one.</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// On a TLS port, how long a new connection may take to complete the TLS handshake (Kestrel's
+    /// <c>HttpsConnectionAdapterOptions.HandshakeTimeout</c>, 10 seconds by default): the TLS
+    /// counterpart of <see cref="ProtocolSniffingOptions.SniffTimeout"/>.
+    /// </summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>True when a certificate is configured.</summary>
     public bool UseTls => !string.IsNullOrEmpty(CertificatePath);
 
@@ -47,6 +54,11 @@ public sealed class HttpPortOptions
         if (UseTls && !File.Exists(CertificatePath))
         {
             throw new ArgumentException($"{nameof(CertificatePath)} '{CertificatePath}' does not exist.", nameof(CertificatePath));
+        }
+
+        if (TlsHandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(TlsHandshakeTimeout)} must be positive, not {TlsHandshakeTimeout}.", nameof(TlsHandshakeTimeout));
         }
 
         if (!UseTls && !string.IsNullOrEmpty(CertificatePassword))

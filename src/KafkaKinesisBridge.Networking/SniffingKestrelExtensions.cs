@@ -97,7 +97,7 @@ public static class SniffingKestrelExtensions
         {
             configure?.Invoke(listen);
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(port.CertificatePath!, port.CertificatePassword);
+            listen.UseHttps(port.CertificatePath!, port.CertificatePassword, https => https.HandshakeTimeout = port.TlsHandshakeTimeout);
         });
         return options;
     }

@@ -1,6 +1,7 @@
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Security;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Operations;
 
@@ -57,12 +58,17 @@ public static class KinesisStreamsOperations
 internal sealed class StreamsOperationHandler(
     KinesisOperation operation,
     IStreamsService streams,
-    Func<IStreamsService, KinesisCall, ValueTask> handler) : IKinesisOperationHandler
+    Func<IStreamsService, KinesisCall, ValueTask> handler,
+    AccessPolicy policy) : IKinesisOperationHandler
 {
     public KinesisOperation Operation => operation;
 
     public async ValueTask<KinesisResult> HandleAsync(KinesisCall call)
     {
+        // With access enforced, the dispatcher has verified the signature, so AccessKeyId is the
+        // caller's; the core checks the operation against that key's permissions. Otherwise (AcceptAny)
+        // the key is only claimed and nothing is checked.
+        using var scope = AccessContext.Enter(policy.IsEnforced && call.AccessKeyId is { } key ? policy.FindPrincipal(key) : null);
         try
         {
             await handler(streams, call);

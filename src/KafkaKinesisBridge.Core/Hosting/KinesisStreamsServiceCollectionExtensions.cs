@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Core.Streams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,10 +45,32 @@ public static class KinesisStreamsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisStreamsOptions>, KinesisStreamsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StreamsService>();
-        services.TryAddSingleton<IStreamsService>(sp => sp.GetRequiredService<StreamsService>());
+        services.TryAddSingleton<IStreamsService>(CreateFrontDoorService);
+        services.TryAddSingleton(sp => new BearerTokenAuthenticator(sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         services.TryAddSingleton<IStreamsReadiness>(sp => sp.GetRequiredService<StreamsService>());
         services.AddHostedService<StreamsCoreHostedService>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers the access policy both front doors enforce (see <see cref="AccessPolicy"/>): the
+    /// core's <see cref="IStreamsService"/> then checks every call against the permissions of
+    /// <see cref="AccessContext.Current"/> when <see cref="AccessPolicy.IsEnforced"/>, and a
+    /// <see cref="BearerTokenAuthenticator"/> over it is available for transports without signatures
+    /// (gRPC; registered with the core). The last registration wins; without one, nothing is enforced.
+    /// </summary>
+    public static IServiceCollection AddAccessPolicy(this IServiceCollection services, Func<IServiceProvider, AccessPolicy> create)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(create);
+        services.AddSingleton(create);
+        return services;
+    }
+
+    private static IStreamsService CreateFrontDoorService(IServiceProvider services)
+    {
+        var core = services.GetRequiredService<StreamsService>();
+        return services.GetService<AccessPolicy>() is { IsEnforced: true } ? new AuthorizingStreamsService(core) : core;
     }
 }
 

@@ -48,12 +48,15 @@ public static class GatewayApplication
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var port = gateway.ToPortOptions();
         port.Validate();
+        gateway.Connections.Validate();
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = gateway.ShutdownTimeout);
-        builder.Services.AddProtocolSniffing();
+        builder.Services.AddProtocolSniffing(gateway.Connections.ApplyTo);
+        builder.WebHost.UseSockets(gateway.Connections.ApplyTo);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            gateway.Connections.ApplyTo(kestrel.Limits);
             kestrel.Limits.Http2.InitialConnectionWindowSize = ConnectionWindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = StreamWindowBytes;
             kestrel.ListenHttpPort(port);
@@ -66,6 +69,7 @@ public static class GatewayApplication
         builder.Services.AddKinesisStreamsOperations();
 
         var app = builder.Build();
+        app.UseGrpcCallAuthentication();
         app.UseGrpcTransport();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>

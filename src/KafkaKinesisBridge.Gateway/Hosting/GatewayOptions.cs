@@ -29,6 +29,9 @@ public sealed class GatewayOptions
     /// <summary>How long shutdown waits for in-flight requests before storage is closed.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Connection limits and timeouts (<c>Gateway:Connections</c>).</summary>
+    public ConnectionLimitsOptions Connections { get; set; } = new();
+
     /// <summary>The port settings for the Kestrel listener.</summary>
     public HttpPortOptions ToPortOptions() => new()
     {
@@ -36,5 +39,6 @@ public sealed class GatewayOptions
         Port = Port,
         CertificatePath = CertificatePath,
         CertificatePassword = CertificatePassword,
+        TlsHandshakeTimeout = Connections.FirstBytesTimeout,
     };
 }

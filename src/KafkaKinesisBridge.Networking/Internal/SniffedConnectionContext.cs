@@ -15,10 +15,12 @@ internal sealed class SniffedConnectionContext : ConnectionContext, IConnectionT
 {
     private readonly ConnectionContext _inner;
     private readonly FeatureCollection _features;
+    private Action? _onDisposed;
 
-    public SniffedConnectionContext(ConnectionContext inner, SniffedPipeReader input)
+    public SniffedConnectionContext(ConnectionContext inner, SniffedPipeReader input, Action? onDisposed = null)
     {
         _inner = inner;
+        _onDisposed = onDisposed;
         Transport = new DuplexPipe(input, inner.Transport.Output);
 
         // A layer over the socket's features: Kestrel and middleware find the socket's features
@@ -64,7 +66,18 @@ internal sealed class SniffedConnectionContext : ConnectionContext, IConnectionT
 
     public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
 
-    public override ValueTask DisposeAsync() => _inner.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Once: the connection no longer counts against the port's limit.
+            Interlocked.Exchange(ref _onDisposed, null)?.Invoke();
+        }
+    }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {

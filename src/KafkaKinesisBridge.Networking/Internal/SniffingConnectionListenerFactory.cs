@@ -48,6 +48,18 @@ internal sealed class SniffingConnectionListenerFactory : IConnectionListenerFac
         }
     }
 
+    /// <summary>Open connections over all ports: being sniffed, queued, or served by Kestrel (diagnostics and tests).</summary>
+    internal int Connections
+    {
+        get
+        {
+            lock (_portsGate)
+            {
+                return _ports.Values.Sum(port => port.Connections);
+            }
+        }
+    }
+
     public bool CanBind(EndPoint endpoint) => endpoint is SniffedEndPoint;
 
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)

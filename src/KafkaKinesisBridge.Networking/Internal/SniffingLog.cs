@@ -18,8 +18,8 @@ internal static partial class SniffingLog
     [LoggerMessage(1103, LogLevel.Debug, "Connection {ConnectionId} from {RemoteEndPoint} sent no protocol preface within {Timeout} ({Received} bytes received); closing it.")]
     public static partial void SniffTimedOut(ILogger logger, string connectionId, EndPoint? remoteEndPoint, TimeSpan timeout, long received);
 
-    [LoggerMessage(1104, LogLevel.Warning, "Connection {ConnectionId} from {RemoteEndPoint} rejected: {Pending} connections are already waiting for their first bytes (limit {Limit}).")]
-    public static partial void TooManyPending(ILogger logger, string connectionId, EndPoint? remoteEndPoint, int pending, int limit);
+    [LoggerMessage(1104, LogLevel.Debug, "Connection {ConnectionId} from {RemoteEndPoint} closed: the port already holds {Limit} connections.")]
+    public static partial void RejectedAtLimit(ILogger logger, string connectionId, EndPoint? remoteEndPoint, int limit);
 
     [LoggerMessage(1105, LogLevel.Debug, "Connection {ConnectionId} speaks {Protocol} but that endpoint is no longer accepting; closing it.")]
     public static partial void EndpointClosed(ILogger logger, string connectionId, SniffedProtocol protocol);
@@ -32,4 +32,13 @@ internal static partial class SniffingLog
 
     [LoggerMessage(1108, LogLevel.Information, "Stopped listening on {EndPoint}.")]
     public static partial void PortUnbound(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(1111, LogLevel.Error, "Accepting a connection on {EndPoint} failed ({Error}); retrying in {Delay}.")]
+    public static partial void AcceptRetrying(ILogger logger, IPEndPoint endPoint, System.Net.Sockets.SocketError error, TimeSpan delay);
+
+    [LoggerMessage(1109, LogLevel.Warning, "{EndPoint}: {AtLimit} connections closed at the connection limit ({Limit}) and {TimedOut} closed for sending nothing within {Timeout}, over the last {Interval} at most.")]
+    public static partial void RejectionSummaryAtLimit(ILogger logger, IPEndPoint endPoint, long atLimit, int limit, long timedOut, TimeSpan timeout, TimeSpan interval);
+
+    [LoggerMessage(1110, LogLevel.Information, "{EndPoint}: {TimedOut} connections closed for sending nothing within {Timeout}, over the last {Interval} at most.")]
+    public static partial void RejectionSummaryTimedOut(ILogger logger, IPEndPoint endPoint, long timedOut, TimeSpan timeout, TimeSpan interval);
 }

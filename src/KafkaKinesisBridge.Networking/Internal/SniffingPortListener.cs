@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ internal sealed class SniffingPortListener
         Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false }),
     ];
 
+    private static readonly object RetryMarker = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
@@ -35,8 +37,12 @@ internal sealed class SniffingPortListener
     private readonly bool[] _released = new bool[2];
     private Task _acceptLoop = Task.CompletedTask;
     private Task? _stopTask;
+    private readonly ConnectionRejectionSummary _rejections;
+    private readonly Action _releaseConnection;
     private volatile bool _stopRequested;
     private int _pending;
+    private int _connections;
+    private TimeSpan _acceptBackoff;
 
     private SniffingPortListener(IConnectionListener socketListener, ProtocolSniffingOptions options, ILogger logger)
     {
@@ -44,6 +50,8 @@ internal sealed class SniffingPortListener
         _options = options;
         _logger = logger;
         BoundEndPoint = (IPEndPoint)socketListener.EndPoint;
+        _rejections = new ConnectionRejectionSummary(logger, BoundEndPoint, options);
+        _releaseConnection = () => Interlocked.Decrement(ref _connections);
     }
 
     /// <summary>The bound TCP endpoint (with the real port when port 0 was asked for).</summary>
@@ -51,6 +59,12 @@ internal sealed class SniffingPortListener
 
     /// <summary>Connections waiting for their first bytes right now.</summary>
     public int PendingConnections => Volatile.Read(ref _pending);
+
+    /// <summary>Open connections right now: being sniffed, queued, or served by Kestrel.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>The rejection counters (diagnostics and tests).</summary>
+    public ConnectionRejectionSummary Rejections => _rejections;
 
     /// <summary>True once both logical endpoints have been released.</summary>
     public bool IsReleased
@@ -154,6 +168,7 @@ internal sealed class SniffingPortListener
         if (last)
         {
             await _socketListener.DisposeAsync().ConfigureAwait(false);
+            _rejections.Dispose();
             _stopping.Dispose();
         }
     }
@@ -178,15 +193,23 @@ internal sealed class SniffingPortListener
         await Task.Yield();
         try
         {
-            while (await _socketListener.AcceptAsync().ConfigureAwait(false) is { } connection)
+            while (await AcceptOrBackOffAsync().ConfigureAwait(false) is { } accepted)
             {
-                // Only this loop adds pending connections (SniffAsync counts itself before its first
-                // await), so the check and the increment cannot race.
-                var pending = Volatile.Read(ref _pending);
-                if (pending >= _options.MaxPendingConnections)
+                if (accepted is not ConnectionContext connection)
                 {
-                    SniffingLog.TooManyPending(_logger, connection.ConnectionId, connection.RemoteEndPoint, pending, _options.MaxPendingConnections);
-                    _ = CloseAsync(connection, "Too many connections waiting for their first bytes.");
+                    continue;
+                }
+
+                // The loop never waits for a sniff: each connection's sniff runs on its own, so a
+                // crowd of silent sockets cannot hold up the accept of a real client. The one bound is
+                // the total number of open connections; beyond it a connection is closed at once
+                // (counted and summarized, not logged one by one).
+                if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
+                {
+                    Interlocked.Decrement(ref _connections);
+                    _rejections.OnRejectedAtLimit();
+                    SniffingLog.RejectedAtLimit(_logger, connection.ConnectionId, connection.RemoteEndPoint, _options.MaxConnections);
+                    _ = CloseAsync(connection, "The server holds as many connections as it is allowed to.");
                     continue;
                 }
 
@@ -202,6 +225,38 @@ internal sealed class SniffingPortListener
             }
         }
     }
+
+    /// <summary>
+    /// The next connection; <see cref="RetryMarker"/> after a transient accept failure (once it has
+    /// waited); null when unbound.
+    /// </summary>
+    /// <remarks>
+    /// Running out of file descriptors (EMFILE), or of socket buffers, is temporary: the socket
+    /// transport throws, and Kestrel's own loop would stop accepting for good. Go's net/http server
+    /// backs off instead (5 ms doubling to 1 s, "http: Accept error ... retrying"); so do we, so an
+    /// exhausted process recovers as soon as connections close.
+    /// </remarks>
+    private async ValueTask<object?> AcceptOrBackOffAsync()
+    {
+        try
+        {
+            var connection = await _socketListener.AcceptAsync().ConfigureAwait(false);
+            _acceptBackoff = TimeSpan.Zero;
+            return connection;
+        }
+        catch (SocketException exception) when (!_stopRequested && IsTransient(exception.SocketErrorCode))
+        {
+            _acceptBackoff = _acceptBackoff == TimeSpan.Zero
+                ? TimeSpan.FromMilliseconds(5)
+                : TimeSpan.FromTicks(Math.Min(_acceptBackoff.Ticks * 2, TimeSpan.TicksPerSecond));
+            SniffingLog.AcceptRetrying(_logger, BoundEndPoint, exception.SocketErrorCode, _acceptBackoff);
+            await Task.Delay(_acceptBackoff, _options.TimeProvider).ConfigureAwait(false);
+            return RetryMarker;
+        }
+    }
+
+    private static bool IsTransient(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.ConnectionAborted or SocketError.ConnectionReset;
 
     private async Task SniffAsync(ConnectionContext connection)
     {
@@ -226,7 +281,7 @@ internal sealed class SniffingPortListener
                 {
                     var protocol = verdict == SniffResult.Http2 ? SniffedProtocol.Http2 : SniffedProtocol.Http1;
                     SniffingLog.Sniffed(_logger, connection.ConnectionId, connection.RemoteEndPoint, protocol);
-                    var context = new SniffedConnectionContext(connection, new SniffedPipeReader(input, result));
+                    var context = new SniffedConnectionContext(connection, new SniffedPipeReader(input, result), _releaseConnection);
                     handedOver = _queues[(int)protocol].Writer.TryWrite(context);
                     if (!handedOver)
                     {
@@ -249,6 +304,7 @@ internal sealed class SniffingPortListener
         {
             if (!_stopping.IsCancellationRequested)
             {
+                _rejections.OnTimedOut();
                 SniffingLog.SniffTimedOut(_logger, connection.ConnectionId, connection.RemoteEndPoint, _options.SniffTimeout, examined);
             }
         }
@@ -262,6 +318,7 @@ internal sealed class SniffingPortListener
             if (!handedOver)
             {
                 await CloseAsync(connection, "The connection did not start with a recognizable HTTP request in time.").ConfigureAwait(false);
+                Interlocked.Decrement(ref _connections);
             }
 
             OnSniffEnded();

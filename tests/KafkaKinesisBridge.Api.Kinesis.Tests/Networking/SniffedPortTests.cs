@@ -366,7 +366,7 @@ public sealed class SniffedPortTests
     public void ProtocolSniffingOptions_Invalid_Rejected()
     {
         Assert.Throws<ArgumentException>(() => new ProtocolSniffingOptions { SniffTimeout = TimeSpan.Zero }.Validate());
-        Assert.Throws<ArgumentException>(() => new ProtocolSniffingOptions { MaxPendingConnections = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ProtocolSniffingOptions { MaxConnections = 0 }.Validate());
         Assert.Throws<ArgumentException>(() => new HttpPortOptions { Address = "not-an-ip" }.Validate());
         Assert.Throws<ArgumentException>(() => new HttpPortOptions { Port = 70000 }.Validate());
         Assert.Throws<ArgumentException>(() => new HttpPortOptions { CertificatePath = "/nonexistent/cert.pfx" }.Validate());

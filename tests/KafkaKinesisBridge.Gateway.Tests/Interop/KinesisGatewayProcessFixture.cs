@@ -48,8 +48,9 @@ public abstract class KinesisGatewayProcessFixture : IAsyncLifetime
 public sealed class AcceptAnyGatewayProcessFixture : KinesisGatewayProcessFixture;
 
 /// <summary>
-/// The gateway verifying SigV4 (<c>--auth Verify</c>) against one configured key
-/// (<c>KinesisApi:Credentials</c>), with a secret fresh for each run.
+/// The gateway verifying SigV4 (<c>--auth Verify</c>) against two configured keys
+/// (<c>KinesisApi:Credentials</c>): one with full access, one restricted by permissions; secrets
+/// fresh for each run.
 /// </summary>
 public sealed class VerifyingGatewayProcessFixture : KinesisGatewayProcessFixture
 {
@@ -59,11 +60,24 @@ public sealed class VerifyingGatewayProcessFixture : KinesisGatewayProcessFixtur
     /// <summary>Its secret.</summary>
     public string SecretAccessKey { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+    /// <summary>A second key, allowed only to read and write streams named <see cref="RestrictedStreamPrefix"/>*.</summary>
+    public const string RestrictedAccessKeyId = "AKIAKKBINTEROP000002";
+
+    /// <summary>The streams <see cref="RestrictedAccessKeyId"/> may read and write.</summary>
+    public const string RestrictedStreamPrefix = "perm-";
+
+    /// <summary>The restricted key's secret.</summary>
+    public string RestrictedSecretAccessKey { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
     /// <inheritdoc />
     protected override IEnumerable<string> Arguments =>
     [
         "--auth", "Verify",
         $"--KinesisApi:Credentials:0:AccessKeyId={AccessKeyId}",
         $"--KinesisApi:Credentials:0:SecretAccessKey={SecretAccessKey}",
+        $"--KinesisApi:Credentials:1:AccessKeyId={RestrictedAccessKeyId}",
+        $"--KinesisApi:Credentials:1:SecretAccessKey={RestrictedSecretAccessKey}",
+        $"--KinesisApi:Credentials:1:Permissions:0:Streams={RestrictedStreamPrefix}*",
+        "--KinesisApi:Credentials:1:Permissions:0:Actions=read,write",
     ];
 }

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """The Kinesis client scenario (scenario_common.py) run with boto3 (botocore: AWS JSON 1.1 over HTTP/1.1).
 
-Usage: scenario_boto3.py --endpoint URL --stream NAME [--scenario full|auth] [--account ID]
-       [--region R] [--access-key K --secret-key S]
+Usage: scenario_boto3.py --endpoint URL --stream NAME [--scenario full|auth|permissions] [--account ID]
+       [--region R] [--access-key K --secret-key S] [--restricted-key K --restricted-secret S --other-stream NAME]
   full: the whole scenario, with boto3's own waiters (stream_exists / stream_not_exists, 1 s delay).
   auth: against a gateway verifying SigV4 with (--access-key, --secret-key): the right key works end
         to end; the same key id with a wrong secret gets InvalidSignatureException, an unknown key id
         UnrecognizedClientException, as from Kinesis.
+  permissions: (--access-key, --secret-key) is a full-access key, (--restricted-key,
+        --restricted-secret) one allowed only read and write on streams named like --stream: it writes
+        and reads --stream, and gets AccessDeniedException (HTTP 400) for a write to --other-stream and
+        for deleting --stream; ListStreams shows it only the streams it may read.
 Prints one JSON line per step (see scenario_common.py); exit 1 when a step failed.
 Run with /usr/bin/python3 (Debian python3-boto3).
 """
@@ -109,20 +113,68 @@ def run_auth(args, reporter):
     reporter.run("auth_valid_key_delete_stream", delete)
 
 
+def run_permissions(args, reporter):
+    admin = Boto3Backend(args.endpoint, args.region, args.access_key, args.secret_key)
+    restricted = Boto3Backend(args.endpoint, args.region, args.restricted_key, args.restricted_secret)
+    stream, other = args.stream, args.other_stream
+
+    def create():
+        for name in (stream, other):
+            admin.create_stream(name, 1)
+            admin.wait_exists(name)
+        return {"streams": [stream, other]}
+
+    def allowed_put_get():
+        put = restricted.call("PutRecord", {"StreamName": stream, "PartitionKey": "k", "Data": b"allowed"})
+        iterator = restricted.call("GetShardIterator", {"StreamName": stream, "ShardId": put["ShardId"], "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+        records = restricted.call("GetRecords", {"ShardIterator": iterator})["Records"]
+        expect([r["Data"] for r in records] == [b"allowed"], "the record did not come back", got=len(records))
+        return {"sequence_number": put["SequenceNumber"]}
+
+    def denied(action):
+        seen = expect_error(action, "AccessDeniedException", status=400, message_contains="is not authorized to perform")
+        return {**seen, "message": seen["message"][:240]}
+
+    def list_filtered():
+        names = restricted.call("ListStreams", {})["StreamNames"]
+        expect(stream in names and other not in names, "ListStreams should show only the streams the key may read", got=names)
+        return {"stream_names": names}
+
+    reporter.run("permissions_create_streams", create)
+    reporter.run("permissions_allowed_put_get", allowed_put_get)
+    reporter.run("permissions_put_other_stream_denied", lambda: denied(
+        lambda: restricted.call("PutRecord", {"StreamName": other, "PartitionKey": "k", "Data": b"x"}, expect_error=True)))
+    reporter.run("permissions_delete_denied", lambda: denied(
+        lambda: restricted.call("DeleteStream", {"StreamName": stream}, expect_error=True)))
+    reporter.run("permissions_list_streams_filtered", list_filtered)
+
+    def delete():
+        for name in (stream, other):
+            admin.call("DeleteStream", {"StreamName": name})
+        return {}
+
+    reporter.run("permissions_admin_delete_streams", delete)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--stream", required=True)
-    parser.add_argument("--scenario", choices=["full", "auth"], default="full")
+    parser.add_argument("--scenario", choices=["full", "auth", "permissions"], default="full")
     parser.add_argument("--account", default="000000000000")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--access-key", default="AKIDINTEROPEXAMPLE")
     parser.add_argument("--secret-key", default="interop-secret")
+    parser.add_argument("--restricted-key", default=None)
+    parser.add_argument("--restricted-secret", default=None)
+    parser.add_argument("--other-stream", default=None)
     parser.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed an https:// endpoint's certificate")
     args = parser.parse_args()
     reporter = Reporter("boto3")
     if args.scenario == "auth":
         run_auth(args, reporter)
+    elif args.scenario == "permissions":
+        run_permissions(args, reporter)
     else:
         backend = Boto3Backend(args.endpoint, args.region, args.access_key, args.secret_key, args.ca_bundle)
         Scenario(backend, args.stream, reporter, account=args.account, region=args.region).run()
