@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using KafkaKinesisBridge.Api.Kinesis.Cbor;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 
@@ -46,10 +48,16 @@ public enum KinesisTokenType : byte
 /// That makes reading destructive: a body can be read once.</para>
 /// <para>Malformed input or a member of the wrong type throws <see cref="KinesisSerializationException"/>
 /// (answered as <c>SerializationException</c>).</para>
+/// <para>Bounded cost: the reader allocates nothing per token, nests at most <see cref="MaxDepth"/>
+/// levels, and checks every JSON string (member names and values, including skipped members) for
+/// valid UTF-8 and, when escaped, for lone surrogates as it reads it, as CBOR text is checked (RFC 8259
+/// §8.1 requires UTF-8; RFC 3629 forbids encoded surrogates), so a bad string is a
+/// SerializationException wherever it is, never a transcoding fault later.</para>
 /// </remarks>
 public ref struct KinesisDocumentReader
 {
-    private const int MaxDepth = 64;
+    /// <summary>The deepest nesting read: Kinesis requests nest at most 4 levels (PutRecords → Records → entry → member).</summary>
+    public const int MaxDepth = 64;
 
     private readonly KinesisWireFormat _format;
     private readonly Memory<byte> _body;
@@ -201,16 +209,25 @@ public ref struct KinesisDocumentReader
     {
         if (_format == KinesisWireFormat.Json)
         {
-            try
+            // Token by token rather than Utf8JsonReader.Skip, so skipped strings are validated too.
+            if (TokenType == KinesisTokenType.PropertyName)
             {
-                _json.Skip();
-            }
-            catch (JsonException e)
-            {
-                throw new KinesisSerializationException(JsonMessage(e), e);
+                Read();
             }
 
-            TokenType = MapJsonToken(_json.TokenType);
+            if (TokenType is KinesisTokenType.StartObject or KinesisTokenType.StartArray)
+            {
+                var depth = _json.CurrentDepth;
+                do
+                {
+                    if (!ReadJson())
+                    {
+                        KinesisSerializationException.Throw("The JSON document ended inside a container.");
+                    }
+                }
+                while (_json.CurrentDepth > depth);
+            }
+
             return;
         }
 
@@ -289,7 +306,20 @@ public ref struct KinesisDocumentReader
             return ThrowUnexpected<string>("a string");
         }
 
-        return _format == KinesisWireFormat.Json ? _json.GetString()! : Encoding.UTF8.GetString(_text);
+        if (_format == KinesisWireFormat.Cbor)
+        {
+            return Encoding.UTF8.GetString(_text);
+        }
+
+        try
+        {
+            return _json.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // Unreachable after ReadJson's checks; kept so a transcoding fault can never become a 500.
+            throw new KinesisSerializationException($"Value for '{PropertyName}' is not valid UTF-8.", e);
+        }
     }
 
     /// <summary>The current blob, decoded in place (see the remarks on the type).</summary>
@@ -331,9 +361,17 @@ public ref struct KinesisDocumentReader
             text = text[..length];
         }
 
+        if (text.Length % 4 != 0)
+        {
+            // Kinesis' own words for unpadded base64 (its Jackson blob deserializer).
+            KinesisSerializationException.Throw(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Value for '{PropertyName}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: {text.Length}"));
+        }
+
         if (!Base64Blob.TryDecodeInPlace(text, out var written))
         {
-            KinesisSerializationException.Throw($"Value for '{PropertyName}' is not valid base64.");
+            KinesisSerializationException.Throw($"Value for '{PropertyName}' can not be converted to a Blob: it is not valid base64.");
         }
 
         return _body.Slice(offset, written);
@@ -498,12 +536,58 @@ public ref struct KinesisDocumentReader
         }
 
         TokenType = MapJsonToken(_json.TokenType);
-        if (TokenType == KinesisTokenType.PropertyName)
+        if (TokenType is KinesisTokenType.PropertyName or KinesisTokenType.String)
         {
-            _propertyName = _json.ValueSpan;
+            ValidateJsonString();
+            if (TokenType == KinesisTokenType.PropertyName)
+            {
+                _propertyName = _json.ValueSpan;
+            }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Utf8JsonReader checks structure but not the UTF-8 inside strings (it fails only when a string is
+    /// transcoded): check the raw bytes, and for an escaped string also that its escapes unescape
+    /// (a lone surrogate such as <c>\udc80</c> does not).
+    /// </summary>
+    private readonly void ValidateJsonString()
+    {
+        var raw = _json.ValueSpan;
+        if (!Utf8.IsValid(raw))
+        {
+            KinesisSerializationException.Throw(TokenType == KinesisTokenType.PropertyName
+                ? "A member name is not valid UTF-8."
+                : $"Value for '{PropertyName}' is not valid UTF-8.");
+        }
+
+        if (!_json.ValueIsEscaped)
+        {
+            return;
+        }
+
+        // Unescaped text is never longer than the escaped text.
+        var rented = raw.Length <= 256 ? null : ArrayPool<byte>.Shared.Rent(raw.Length);
+        Span<byte> scratch = rented ?? stackalloc byte[256];
+        try
+        {
+            _json.CopyString(scratch);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new KinesisSerializationException(TokenType == KinesisTokenType.PropertyName
+                ? "A member name has an invalid escape (a lone UTF-16 surrogate)."
+                : $"Value for '{PropertyName}' has an invalid escape (a lone UTF-16 surrogate).", e);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private bool ReadCbor()
