@@ -152,8 +152,20 @@ internal sealed class KinesisDispatcher
             await RejectMalformedFramingAsync(context, format, requestId, targetHeader, e).ConfigureAwait(false);
             return;
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (IOException e) when (e.InnerException is not System.Net.Sockets.SocketException)
         {
+            // Kestrel reports some framing faults as IOException (a chunk size that overflows:
+            // "Bad chunk size data." over an OverflowException); a client that went away has aborted the request.
+            await RejectMalformedFramingAsync(context, format, requestId, targetHeader, new BadHttpRequestException(e.Message, StatusCodes.Status400BadRequest, e)).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away, or Kestrel aborted the request over a framing fault it does not
+            // report as a bad request (a chunk size that overflows: the read ends in
+            // ConnectionAbortedException while the connection can still answer). Try to answer; for
+            // a client that is gone the write fails quietly.
+            await RejectMalformedFramingAsync(context, format, requestId, targetHeader, new BadHttpRequestException("The request body could not be read: " + e.Message, StatusCodes.Status400BadRequest, e)).ConfigureAwait(false);
             return;
         }
 
@@ -289,9 +301,11 @@ internal sealed class KinesisDispatcher
             : new KinesisWireError(KinesisWireErrors.Types.Serialization, StatusCodes.Status400BadRequest, $"The request body is malformed: {e.Message}");
         try
         {
+            // Sent and completed now: Kestrel closes the connection after a framing fault.
             await RejectAsync(context.Response, format, requestId, target, error).ConfigureAwait(false);
+            await context.Response.CompleteAsync().ConfigureAwait(false);
         }
-        catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
             // Kestrel may already have closed the connection after a framing error: nothing to answer.
             KinesisApiLog.ClientAborted(_logger, requestId, default);
