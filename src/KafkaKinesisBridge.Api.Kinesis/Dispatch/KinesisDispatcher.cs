@@ -308,7 +308,7 @@ internal sealed class KinesisDispatcher
         catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
             // Kestrel may already have closed the connection after a framing error: nothing to answer.
-            KinesisApiLog.ClientAborted(_logger, requestId, default);
+            KinesisApiLog.MalformedFramingUnanswered(_logger, requestId, write.GetType().Name);
         }
     }
 
