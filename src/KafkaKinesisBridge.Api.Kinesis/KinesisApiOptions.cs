@@ -63,7 +63,10 @@ public sealed class KinesisApiOptions
     /// <summary>Keys accepted in <see cref="KinesisAuthMode.Verify"/> mode.</summary>
     public IList<KinesisCredential> Credentials { get; set; } = [];
 
-    /// <summary>Largest request body accepted; larger ones get HTTP 413 as from Kinesis.</summary>
+    /// <summary>
+    /// Largest request body accepted for any operation, a ceiling over the per-operation limits
+    /// (<see cref="MaxPutRecordsBodyBytes"/> and the others); larger ones get HTTP 413 as from Kinesis.
+    /// </summary>
     public int MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
     /// <summary>
@@ -75,9 +78,91 @@ public sealed class KinesisApiOptions
     /// <summary>How far a signature's date may be from the gateway's clock.</summary>
     public TimeSpan AllowedClockSkew { get; set; } = DefaultAllowedClockSkew;
 
+    // ----- Request limits (bounded memory) ------------------------------------------------------
+    // Each operation's body is limited to what its largest valid request can need, checked against
+    // Content-Length before anything is read and while a chunked body arrives (HTTP 413 with a
+    // Kinesis-shaped body), and the bodies being read and processed at once share one budget: a
+    // request waits for its share instead of growing the process (backpressure through the socket).
+
+    /// <summary>
+    /// Default <see cref="MaxPutRecordsBodyBytes"/>: 15 MiB. Kinesis caps a PutRecords request at 5 MiB
+    /// of data and partition keys, 10 MiB on streams raised with UpdateMaxRecordSize (which the
+    /// gateway serves). 10 MiB of data is 13.33 MiB of base64 in JSON; 500 entries add at most about
+    /// 0.8 MiB of partition keys (256 characters, escaped), hash keys and member names.
+    /// </summary>
+    public const int DefaultMaxPutRecordsBodyBytes = 15 * 1024 * 1024;
+
+    /// <summary>
+    /// Default <see cref="MaxPutRecordBodyBytes"/>: 14 MiB, one record of up to 10 MiB (a raised
+    /// stream's largest) as base64 (13.33 MiB) plus its keys.
+    /// </summary>
+    public const int DefaultMaxPutRecordBodyBytes = 14 * 1024 * 1024;
+
+    /// <summary>
+    /// Default <see cref="MaxOtherBodyBytes"/>: 1 MiB. Every other request (control plane, GetRecords,
+    /// GetShardIterator, tags) is a few names, numbers and at most 200 tags of 128 + 256 characters:
+    /// well under 1 MiB even escaped.
+    /// </summary>
+    public const int DefaultMaxOtherBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Default <see cref="MaxBodyBytesInFlight"/>: 256 MiB, seventeen of the largest PutRecords at
+    /// once, far more than a gateway's network delivers in the time one takes to process.
+    /// </summary>
+    public const long DefaultMaxBodyBytesInFlight = 256L * 1024 * 1024;
+
+    /// <summary>Largest PutRecords request body.</summary>
+    public int MaxPutRecordsBodyBytes { get; set; } = DefaultMaxPutRecordsBodyBytes;
+
+    /// <summary>Largest PutRecord request body.</summary>
+    public int MaxPutRecordBodyBytes { get; set; } = DefaultMaxPutRecordBodyBytes;
+
+    /// <summary>Largest body of any other operation (and of a request whose target is unknown).</summary>
+    public int MaxOtherBodyBytes { get; set; } = DefaultMaxOtherBodyBytes;
+
+    /// <summary>
+    /// Bytes of request bodies held at once, over all connections: a request reserves its declared
+    /// length (or its operation's limit when chunked) before reading, and waits while the budget is
+    /// spent, until its client gives up.
+    /// </summary>
+    public long MaxBodyBytesInFlight { get; set; } = DefaultMaxBodyBytesInFlight;
+
+    /// <summary>The body limit of <paramref name="operation"/> (null: unknown target), never above <see cref="MaxRequestBodyBytes"/>.</summary>
+    internal int MaxBodyBytesFor(Protocol.KinesisOperation? operation) => Math.Min(MaxRequestBodyBytes, operation switch
+    {
+        Protocol.KinesisOperation.PutRecords => MaxPutRecordsBodyBytes,
+        Protocol.KinesisOperation.PutRecord => MaxPutRecordBodyBytes,
+        _ => MaxOtherBodyBytes,
+    });
+
+    private void ValidateLimits()
+    {
+        foreach (var (name, value) in new[]
+        {
+            (nameof(MaxPutRecordsBodyBytes), MaxPutRecordsBodyBytes),
+            (nameof(MaxPutRecordBodyBytes), MaxPutRecordBodyBytes),
+            (nameof(MaxOtherBodyBytes), MaxOtherBodyBytes),
+        })
+        {
+            if (value < 1024)
+            {
+                throw new ArgumentException($"{name} must be at least 1024, not {value}.", name);
+            }
+        }
+
+        var largest = Math.Max(MaxPutRecordsBodyBytes, Math.Max(MaxPutRecordBodyBytes, MaxOtherBodyBytes));
+        if (MaxBodyBytesInFlight < Math.Min(largest, MaxRequestBodyBytes))
+        {
+            throw new ArgumentException(
+                $"{nameof(MaxBodyBytesInFlight)} ({MaxBodyBytesInFlight}) must hold at least the largest request body ({Math.Min(largest, MaxRequestBodyBytes)}).",
+                nameof(MaxBodyBytesInFlight));
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is invalid.</summary>
     public void Validate()
     {
+        ValidateLimits();
         if (MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException($"{nameof(MaxRequestBodyBytes)} must be at least 1024, not {MaxRequestBodyBytes}.", nameof(MaxRequestBodyBytes));

@@ -81,13 +81,14 @@ public static class KinesisApiServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Serves the Kinesis API on <c>POST <paramref name="pattern"/></c> (the SDKs post to <c>/</c>).
+    /// Serves the Kinesis API on <c>POST <paramref name="pattern"/></c> (the SDKs post to <c>/</c>);
+    /// other methods on the same path get a Kinesis-shaped 405.
     /// </summary>
     public static IEndpointConventionBuilder MapKinesisApi(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var dispatcher = endpoints.ServiceProvider.GetRequiredService<KinesisDispatcher>();
-        return endpoints.MapPost(pattern, (RequestDelegate)dispatcher.InvokeAsync).WithDisplayName("Kinesis API");
+        return endpoints.Map(pattern, (RequestDelegate)dispatcher.InvokeAsync).WithDisplayName("Kinesis API");
     }
 }
 

@@ -21,6 +21,12 @@ internal static partial class KinesisApiLog
     [LoggerMessage(1204, LogLevel.Debug, "Request {RequestId} for {Operation}: malformed body: {Message}")]
     public static partial void MalformedBody(ILogger logger, string requestId, KinesisOperation operation, string message);
 
+    [LoggerMessage(1206, LogLevel.Information, "Request {RequestId}: malformed or too slow HTTP body (HTTP {StatusCode}): {Message}")]
+    public static partial void MalformedFraming(ILogger logger, string requestId, int statusCode, string message);
+
+    [LoggerMessage(1207, LogLevel.Debug, "Request {RequestId}: the answer to a malformed body could not be sent ({Reason}); the connection is closed.")]
+    public static partial void MalformedFramingUnanswered(ILogger logger, string requestId, string reason);
+
     [LoggerMessage(1205, LogLevel.Debug, "Request {RequestId} for {Operation} ended: the client went away.")]
     public static partial void ClientAborted(ILogger logger, string requestId, KinesisOperation operation);
 }

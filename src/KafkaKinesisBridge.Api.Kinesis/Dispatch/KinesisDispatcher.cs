@@ -20,12 +20,18 @@ namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
 /// <list type="number">
 /// <item>Every response carries <c>x-amzn-RequestId</c> (a UUID) and <c>x-amz-id-2</c> (base64 of
 /// 72 random bytes).</item>
-/// <item>A body over the limit: HTTP 413, no body.</item>
+/// <item>A method other than POST: 405 UnknownOperationException.</item>
+/// <item>A body over its operation's limit (<see cref="KinesisApiOptions.MaxBodyBytesFor"/>): HTTP 413
+/// RequestEntityTooLarge, from Content-Length before reading, or as soon as a chunked body passes it.
+/// (Kinesis itself answers 413 without a body; every error here carries <c>__type</c> so SDKs name it.)</item>
 /// <item>A content type that is neither <c>application/x-amz-json-1.1</c> nor
 /// <c>application/x-amz-cbor-1.1</c>: 403 AccessDeniedException "Unable to determine
 /// service/operation name to be authorized" when the target lacks <c>service.operation</c>, else
-/// 404 UnknownOperationException, both as bare XML without a content type.
+/// 404 UnknownOperationException, in JSON (Kinesis answers these in bare XML; JSON is what every
+/// Kinesis client parses).
 /// (<c>application/json</c>, which Kinesis answers with a legacy envelope, is read as JSON 1.1 here.)</item>
+/// <item>The body waits for its share of the in-flight budget (<see cref="RequestBodyBudget"/>), then
+/// is read; malformed HTTP framing (chunking) is 400 SerializationException, a body too slow to arrive 408.</item>
 /// <item>An empty body: 400 SerializationException for a valid target, else UnknownOperationException.</item>
 /// <item>An unknown or missing target: 400 SerializationException if the body is not a well-formed
 /// object, else 400 UnknownOperationException.</item>
@@ -38,6 +44,7 @@ internal sealed class KinesisDispatcher
     private readonly KinesisApiOptions _options;
     private readonly IKinesisOperationHandler?[] _handlers;
     private readonly SigV4Verifier? _verifier;
+    private readonly RequestBodyBudget _budget;
     private readonly ILogger _logger;
 
     public KinesisDispatcher(
@@ -60,7 +67,11 @@ internal sealed class KinesisDispatcher
         }
 
         _verifier = _options.AuthMode == KinesisAuthMode.Verify ? SigV4Verifier.Create(_options, clock) : null;
+        _budget = new RequestBodyBudget(_options.MaxBodyBytesInFlight);
     }
+
+    /// <summary>The in-flight body budget (for tests).</summary>
+    internal RequestBodyBudget Budget => _budget;
 
     /// <summary>Handles one request.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -73,47 +84,96 @@ internal sealed class KinesisDispatcher
 
         var targetHeader = request.Headers["X-Amz-Target"].ToString();
         var targetStatus = KinesisOperations.ParseTarget(targetHeader, out var operation);
+        var hasFormat = KinesisContentTypes.TryParse(request.ContentType, out var format);
 
-        if (request.ContentLength is { } declared && declared > _options.MaxRequestBodyBytes)
+        if (!HttpMethods.IsPost(request.Method))
         {
-            KinesisApiLog.BodyTooLarge(_logger, requestId, declared, _options.MaxRequestBodyBytes);
-            await KinesisErrorResponses.WriteAsync(response, KinesisWireFormat.Json, KinesisWireErrors.RequestEntityTooLarge).ConfigureAwait(false);
+            // Kinesis is POST only (AWS JSON 1.1 protocol); say so in its error shape.
+            response.Headers.Allow = "POST";
+            await RejectAsync(response, format, requestId, targetHeader, new KinesisWireError(
+                KinesisWireErrors.Types.UnknownOperation, StatusCodes.Status405MethodNotAllowed, $"The method {request.Method} is not allowed: the Kinesis API accepts POST only.")).ConfigureAwait(false);
             return;
         }
 
-        if (!KinesisContentTypes.TryParse(request.ContentType, out var format))
+        // The limit of this operation, known before a byte of the body is read.
+        var limit = _options.MaxBodyBytesFor(targetStatus == KinesisTargetStatus.Valid ? operation : null);
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            KinesisApiLog.BodyTooLarge(_logger, requestId, declared, limit);
+            await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.BodyTooLarge(declared, limit)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!hasFormat)
         {
             var noTarget = targetStatus == KinesisTargetStatus.Missing;
             var type = noTarget ? KinesisWireErrors.Types.AccessDenied : KinesisWireErrors.Types.UnknownOperation;
             var status = noTarget ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
-            var message = noTarget ? "Unable to determine service/operation name to be authorized" : null;
-            Log(requestId, targetHeader, type, status, $"unsupported content type '{request.ContentType}'");
-            await KinesisErrorResponses.WriteBareAsync(response, status, type, message).ConfigureAwait(false);
+            var message = noTarget
+                ? "Unable to determine service/operation name to be authorized"
+                : $"Unsupported content type '{request.ContentType}': send {KinesisContentTypes.Json} or {KinesisContentTypes.Cbor}.";
+            await RejectAsync(response, KinesisWireFormat.Json, requestId, targetHeader, new KinesisWireError(type, status, message)).ConfigureAwait(false);
             return;
         }
 
         // Our limit governs, not Kestrel's default (30 MB): let Kestrel pass one byte more so we see the overflow.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = _options.MaxRequestBodyBytes + 1L;
+            sizeFeature.MaxRequestBodySize = limit + 1L;
         }
+
+        // The body's share of the in-flight budget, held until the response is written.
+        RequestBodyBudget.Lease lease;
+        try
+        {
+            lease = await _budget.AcquireAsync(request.ContentLength ?? limit, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var heldLease = lease;
 
         RequestBody? body;
         try
         {
-            body = await RequestBody.ReadAsync(request.BodyReader, request.ContentLength, _options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            body = await RequestBody.ReadAsync(request.BodyReader, request.ContentLength, limit, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // Kestrel's own limit tripped first (it counts what it has buffered): same answer.
             body = null;
         }
+        catch (BadHttpRequestException e)
+        {
+            // Malformed framing (a bad chunk size, a truncated chunked body) or a body too slow to
+            // arrive (408): the client's fault, answered in Kinesis' shape and logged without a stack.
+            await RejectMalformedFramingAsync(context, format, requestId, targetHeader, e).ConfigureAwait(false);
+            return;
+        }
+        catch (IOException e) when (e.InnerException is not System.Net.Sockets.SocketException)
+        {
+            // Kestrel reports some framing faults as IOException (a chunk size that overflows:
+            // "Bad chunk size data." over an OverflowException); a client that went away has aborted the request.
+            await RejectMalformedFramingAsync(context, format, requestId, targetHeader, new BadHttpRequestException(e.Message, StatusCodes.Status400BadRequest, e)).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away, or Kestrel aborted the request over a framing fault it does not
+            // report as a bad request (a chunk size that overflows: the read ends in
+            // ConnectionAbortedException while the connection can still answer). Try to answer; for
+            // a client that is gone the write fails quietly.
+            await RejectMalformedFramingAsync(context, format, requestId, targetHeader, new BadHttpRequestException("The request body could not be read: " + e.Message, StatusCodes.Status400BadRequest, e)).ConfigureAwait(false);
+            return;
+        }
 
         using var ownedBody = body;
         if (body is null)
         {
-            KinesisApiLog.BodyTooLarge(_logger, requestId, _options.MaxRequestBodyBytes + 1L, _options.MaxRequestBodyBytes);
-            await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.RequestEntityTooLarge).ConfigureAwait(false);
+            KinesisApiLog.BodyTooLarge(_logger, requestId, limit + 1L, limit);
+            await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.BodyTooLarge(null, limit)).ConfigureAwait(false);
             return;
         }
 
@@ -225,6 +285,31 @@ internal sealed class KinesisDispatcher
         response.ContentType = KinesisContentTypes.For(format);
         response.ContentLength = output.Length;
         await output.WriteToAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task RejectMalformedFramingAsync(HttpContext context, KinesisWireFormat format, string requestId, string target, BadHttpRequestException e)
+    {
+        KinesisApiLog.MalformedFraming(_logger, requestId, e.StatusCode, e.Message);
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        var error = e.StatusCode == StatusCodes.Status408RequestTimeout
+            ? new KinesisWireError(KinesisWireErrors.Types.RequestTimeout, StatusCodes.Status408RequestTimeout, "The request body did not arrive in time.")
+            : new KinesisWireError(KinesisWireErrors.Types.Serialization, StatusCodes.Status400BadRequest, $"The request body is malformed: {e.Message}");
+        try
+        {
+            // Sent and completed now: Kestrel closes the connection after a framing fault.
+            await RejectAsync(context.Response, format, requestId, target, error).ConfigureAwait(false);
+            await context.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Kestrel may already have closed the connection after a framing error: nothing to answer.
+            KinesisApiLog.MalformedFramingUnanswered(_logger, requestId, write.GetType().Name);
+        }
     }
 
     private Task RejectAsync(HttpResponse response, KinesisWireFormat format, string requestId, string target, KinesisWireError error)

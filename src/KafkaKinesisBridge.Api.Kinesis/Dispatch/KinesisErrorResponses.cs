@@ -1,4 +1,3 @@
-using System.Text;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -12,17 +11,11 @@ internal static class KinesisErrorResponses
     /// The error body in the request's encoding: <c>{"__type": "...", "message": "..."}</c> (JSON)
     /// or the same map in CBOR (kinesalite sends CBOR errors as <c>bf 66 "__type" ... ff</c>, an
     /// indefinite map, as this writer does). <c>message</c> is left out when there is none, as
-    /// Kinesis does for UnknownOperationException and SerializationException. HTTP 413 has no body.
+    /// Kinesis does for UnknownOperationException and SerializationException.
     /// </summary>
     public static Task WriteAsync(HttpResponse response, KinesisWireFormat format, KinesisWireError error)
     {
         response.StatusCode = error.StatusCode;
-        if (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            response.ContentLength = 0;
-            return Task.CompletedTask;
-        }
-
         var body = Encode(format, error);
         response.ContentType = KinesisContentTypes.For(format);
         response.ContentLength = body.Length;
@@ -47,21 +40,5 @@ internal static class KinesisErrorResponses
         }
 
         return output.ToArray();
-    }
-
-    /// <summary>
-    /// The XML-ish answer Kinesis gives when the content type is not one of its encodings (it cannot
-    /// know what the client reads): <c>&lt;Type&gt;\n  &lt;Message&gt;...&lt;/Message&gt;\n&lt;/Type&gt;\n</c>,
-    /// or <c>&lt;Type/&gt;\n</c> without a message, and no Content-Type (kinesalite's recorded behaviour).
-    /// </summary>
-    public static Task WriteBareAsync(HttpResponse response, int statusCode, string type, string? message)
-    {
-        var text = message is null
-            ? $"<{type}/>\n"
-            : $"<{type}>\n  <Message>{System.Security.SecurityElement.Escape(message)}</Message>\n</{type}>\n";
-        var body = Encoding.UTF8.GetBytes(text);
-        response.StatusCode = statusCode;
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, response.HttpContext.RequestAborted).AsTask();
     }
 }

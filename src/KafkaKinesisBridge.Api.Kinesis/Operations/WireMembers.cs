@@ -36,7 +36,14 @@ internal static class WireMembers
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 
+    // Kinesis limits (API reference): TagMap 1..200 entries (CreateStream, AddTagsToStream,
+    // TagResource), TagKeyList 1..50 keys (RemoveTagsFromStream, UntagResource). Enforced while
+    // reading so a body of many tiny tags cannot cost more than a valid request.
+    private const int MaxTagMapEntries = 200;
+    private const int MaxTagKeys = 50;
+
     /// <summary>A <c>TagMap</c> member: a map of tag keys to values (a null value reads as empty).</summary>
+    /// <exception cref="KinesisException">More than 200 entries (ValidationException).</exception>
     public static Dictionary<string, string>? ReadTagMap(ref KinesisDocumentReader reader)
     {
         if (!reader.ReadStartNestedObject())
@@ -47,6 +54,11 @@ internal static class WireMembers
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.ReadProperty())
         {
+            if (tags.Count == MaxTagMapEntries)
+            {
+                ThrowTooMany("tags", MaxTagMapEntries);
+            }
+
             var key = reader.GetString();
             tags[key] = reader.ReadString() ?? string.Empty;
         }
@@ -55,6 +67,7 @@ internal static class WireMembers
     }
 
     /// <summary>A list of strings (<c>TagKeyList</c>); null elements are skipped.</summary>
+    /// <exception cref="KinesisException">More than 50 elements (ValidationException).</exception>
     public static List<string>? ReadStringList(ref KinesisDocumentReader reader)
     {
         if (!reader.ReadStartArray())
@@ -67,12 +80,22 @@ internal static class WireMembers
         {
             if (reader.TokenType != KinesisTokenType.Null)
             {
+                if (values.Count == MaxTagKeys)
+                {
+                    ThrowTooMany("tagKeys", MaxTagKeys);
+                }
+
                 values.Add(reader.GetString());
             }
         }
 
         return values;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowTooMany(string member, int max) => throw new KinesisException(
+        KinesisErrorCode.Validation,
+        string.Create(CultureInfo.InvariantCulture, $"1 validation error detected: Value '[more than {max} items]' at '{member}' failed to satisfy constraint: Member must have length less than or equal to {max}"));
 
     /// <summary>
     /// A <c>StreamModeDetails</c> member. Its <c>StreamMode</c> is required by the service model, so a

@@ -38,13 +38,23 @@ public static class KinesisWireErrors
         public const string AccessDenied = "AccessDeniedException";
         public const string InternalFailure = "InternalFailure";
         public const string ServiceUnavailable = "ServiceUnavailable";
+        public const string RequestEntityTooLarge = "RequestEntityTooLarge";
+        public const string RequestTimeout = "RequestTimeoutException";
     }
 
     /// <summary>
-    /// HTTP 413 with an empty body: Kinesis' answer to a request body over its limit (kinesalite
-    /// mirrors it at 7 MiB). Clients report it as error code "413".
+    /// HTTP 413: a request body over its operation's limit. Kinesis answers 413 with an empty body
+    /// (kinesalite mirrors it at 7 MiB), which SDKs report as error code "413"; the gateway adds a
+    /// <c>__type</c> and a message so the client and its logs say which limit was passed.
     /// </summary>
-    public static readonly KinesisWireError RequestEntityTooLarge = new("RequestEntityTooLarge", 413, null);
+    /// <param name="declared">The declared length, or null when a chunked body passed the limit.</param>
+    /// <param name="limit">The operation's limit.</param>
+    public static KinesisWireError BodyTooLarge(long? declared, int limit) => new(
+        Types.RequestEntityTooLarge,
+        413,
+        declared is { } length
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Request body of {length} bytes exceeds the limit of {limit} bytes for this operation.")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Request body exceeds the limit of {limit} bytes for this operation."));
 
     /// <summary>No or malformed target, or one Kinesis does not have. Kinesis sends no message.</summary>
     public static KinesisWireError UnknownOperation(string? message = null) => new(Types.UnknownOperation, 400, message);

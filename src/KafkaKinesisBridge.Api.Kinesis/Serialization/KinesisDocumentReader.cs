@@ -1,6 +1,7 @@
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using KafkaKinesisBridge.Api.Kinesis.Cbor;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 
@@ -46,10 +47,16 @@ public enum KinesisTokenType : byte
 /// That makes reading destructive: a body can be read once.</para>
 /// <para>Malformed input or a member of the wrong type throws <see cref="KinesisSerializationException"/>
 /// (answered as <c>SerializationException</c>).</para>
+/// <para>Bounded cost: the reader allocates nothing per token, nests at most <see cref="MaxDepth"/>
+/// levels, and checks every JSON string (member names and values, including skipped members) for
+/// valid UTF-8 and, when escaped, for lone surrogates as it reads it, as CBOR text is checked (RFC 8259
+/// §8.1 requires UTF-8; RFC 3629 forbids encoded surrogates), so a bad string is a
+/// SerializationException wherever it is, never a transcoding fault later.</para>
 /// </remarks>
-public ref struct KinesisDocumentReader
+public ref partial struct KinesisDocumentReader
 {
-    private const int MaxDepth = 64;
+    /// <summary>The deepest nesting read: Kinesis requests nest at most 4 levels (PutRecords → Records → entry → member).</summary>
+    public const int MaxDepth = 64;
 
     private readonly KinesisWireFormat _format;
     private readonly Memory<byte> _body;
@@ -201,16 +208,25 @@ public ref struct KinesisDocumentReader
     {
         if (_format == KinesisWireFormat.Json)
         {
-            try
+            // Token by token rather than Utf8JsonReader.Skip, so skipped strings are validated too.
+            if (TokenType == KinesisTokenType.PropertyName)
             {
-                _json.Skip();
-            }
-            catch (JsonException e)
-            {
-                throw new KinesisSerializationException(JsonMessage(e), e);
+                Read();
             }
 
-            TokenType = MapJsonToken(_json.TokenType);
+            if (TokenType is KinesisTokenType.StartObject or KinesisTokenType.StartArray)
+            {
+                var depth = _json.CurrentDepth;
+                do
+                {
+                    if (!ReadJson())
+                    {
+                        KinesisSerializationException.Throw("The JSON document ended inside a container.");
+                    }
+                }
+                while (_json.CurrentDepth > depth);
+            }
+
             return;
         }
 
@@ -289,7 +305,20 @@ public ref struct KinesisDocumentReader
             return ThrowUnexpected<string>("a string");
         }
 
-        return _format == KinesisWireFormat.Json ? _json.GetString()! : Encoding.UTF8.GetString(_text);
+        if (_format == KinesisWireFormat.Cbor)
+        {
+            return Encoding.UTF8.GetString(_text);
+        }
+
+        try
+        {
+            return _json.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // Unreachable after ReadJson's checks; kept so a transcoding fault can never become a 500.
+            throw new KinesisSerializationException($"Value for '{PropertyName}' is not valid UTF-8.", e);
+        }
     }
 
     /// <summary>The current blob, decoded in place (see the remarks on the type).</summary>
@@ -331,9 +360,17 @@ public ref struct KinesisDocumentReader
             text = text[..length];
         }
 
+        if (text.Length % 4 != 0)
+        {
+            // Kinesis' own words for unpadded base64 (its Jackson blob deserializer).
+            KinesisSerializationException.Throw(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Value for '{PropertyName}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: {text.Length}"));
+        }
+
         if (!Base64Blob.TryDecodeInPlace(text, out var written))
         {
-            KinesisSerializationException.Throw($"Value for '{PropertyName}' is not valid base64.");
+            KinesisSerializationException.Throw($"Value for '{PropertyName}' can not be converted to a Blob: it is not valid base64.");
         }
 
         return _body.Slice(offset, written);
@@ -498,190 +535,58 @@ public ref struct KinesisDocumentReader
         }
 
         TokenType = MapJsonToken(_json.TokenType);
-        if (TokenType == KinesisTokenType.PropertyName)
+        if (TokenType is KinesisTokenType.PropertyName or KinesisTokenType.String)
         {
-            _propertyName = _json.ValueSpan;
+            ValidateJsonString();
+            if (TokenType == KinesisTokenType.PropertyName)
+            {
+                _propertyName = _json.ValueSpan;
+            }
         }
 
         return true;
     }
 
-    private bool ReadCbor()
+    /// <summary>
+    /// Utf8JsonReader checks structure but not the UTF-8 inside strings (it fails only when a string is
+    /// transcoded): check the raw bytes, and for an escaped string also that its escapes unescape
+    /// (a lone surrogate such as <c>\udc80</c> does not).
+    /// </summary>
+    private readonly void ValidateJsonString()
     {
-        if (_depth == 0)
+        var raw = _json.ValueSpan;
+        if (!Utf8.IsValid(raw))
         {
-            if (_rootStarted)
+            KinesisSerializationException.Throw(TokenType == KinesisTokenType.PropertyName
+                ? "A member name is not valid UTF-8."
+                : $"Value for '{PropertyName}' is not valid UTF-8.");
+        }
+
+        if (!_json.ValueIsEscaped)
+        {
+            return;
+        }
+
+        // Unescaped text is never longer than the escaped text.
+        var rented = raw.Length <= 256 ? null : ArrayPool<byte>.Shared.Rent(raw.Length);
+        Span<byte> scratch = rented ?? stackalloc byte[256];
+        try
+        {
+            _json.CopyString(scratch);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new KinesisSerializationException(TokenType == KinesisTokenType.PropertyName
+                ? "A member name has an invalid escape (a lone UTF-16 surrogate)."
+                : $"Value for '{PropertyName}' has an invalid escape (a lone UTF-16 surrogate).", e);
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                TokenType = KinesisTokenType.None;
-                return false;
-            }
-
-            _rootStarted = true;
-            ReadCborValue();
-            return true;
-        }
-
-        ref var frame = ref _frames[_depth - 1];
-        if (frame.Remaining == 0 && (!frame.IsMap || frame.ExpectKey))
-        {
-            PopFrame(frame.IsMap);
-            return true;
-        }
-
-        if (frame.Remaining < 0 && _cbor.IsAtBreak)
-        {
-            if (frame.IsMap && !frame.ExpectKey)
-            {
-                KinesisSerializationException.Throw("Malformed CBOR: a map ends between a key and its value.");
-            }
-
-            _cbor.TryReadBreak();
-            PopFrame(frame.IsMap);
-            return true;
-        }
-
-        if (frame.IsMap && frame.ExpectKey)
-        {
-            var status = _cbor.TryReadTextString(out var key);
-            if (status != CborReadStatus.Done)
-            {
-                ThrowCbor(status, "Map keys must be text strings.");
-            }
-
-            _text = key;
-            _propertyName = key;
-            frame.ExpectKey = false;
-            if (frame.Remaining > 0)
-            {
-                frame.Remaining--;
-            }
-
-            TokenType = KinesisTokenType.PropertyName;
-            return true;
-        }
-
-        if (frame.IsMap)
-        {
-            frame.ExpectKey = true;
-        }
-        else if (frame.Remaining > 0)
-        {
-            frame.Remaining--;
-        }
-
-        ReadCborValue();
-        return true;
-    }
-
-    private void ReadCborValue()
-    {
-        var status = _cbor.TryPeek(out var major, out var info);
-        if (status != CborReadStatus.Done)
-        {
-            ThrowCbor(status, "A value is missing.");
-        }
-
-        switch (major)
-        {
-            case CborMajorType.UnsignedInteger:
-            case CborMajorType.NegativeInteger:
-                ReadCborInteger(KinesisTokenType.Number);
-                return;
-            case CborMajorType.ByteString:
-                status = _cbor.TryReadByteString(out _text);
-                Check(status);
-                TokenType = KinesisTokenType.Blob;
-                return;
-            case CborMajorType.TextString:
-                status = _cbor.TryReadTextString(out _text);
-                Check(status);
-                TokenType = KinesisTokenType.String;
-                return;
-            case CborMajorType.Array:
-            case CborMajorType.Map:
-                var isMap = major == CborMajorType.Map;
-                status = isMap ? _cbor.TryReadStartMap(out var count) : _cbor.TryReadStartArray(out count);
-                Check(status);
-                if (_depth >= MaxDepth)
-                {
-                    KinesisSerializationException.Throw($"The CBOR document nests deeper than {MaxDepth} levels.");
-                }
-
-                _frames[_depth++] = new Frame { Remaining = count, IsMap = isMap, ExpectKey = isMap };
-                TokenType = isMap ? KinesisTokenType.StartObject : KinesisTokenType.StartArray;
-                return;
-            case CborMajorType.Tag:
-                Check(_cbor.TryReadTag(out var tag));
-                if (tag == 1)
-                {
-                    // AWS CBOR timestamps: tag 1 + epoch milliseconds (see KinesisTimestamps).
-                    if (_cbor.TryPeek(out var tagged, out _) == CborReadStatus.Done && tagged == CborMajorType.SimpleOrFloat)
-                    {
-                        Check(_cbor.TryReadDouble(out _double));
-                        _isInteger = false;
-                        TokenType = KinesisTokenType.Timestamp;
-                        return;
-                    }
-
-                    ReadCborInteger(KinesisTokenType.Timestamp);
-                    return;
-                }
-
-                // Other tags carry no meaning for Kinesis: read the tagged item as if untagged.
-                ReadCborValue();
-                return;
-            default:
-                switch (info)
-                {
-                    case 20:
-                    case 21:
-                        Check(_cbor.TryReadBoolean(out var flag));
-                        TokenType = flag ? KinesisTokenType.True : KinesisTokenType.False;
-                        return;
-                    case 22:
-                    case 23:
-                        Check(_cbor.TryReadNull());
-                        TokenType = KinesisTokenType.Null;
-                        return;
-                    case >= 25 and <= 27:
-                        Check(_cbor.TryReadDouble(out _double));
-                        _isInteger = false;
-                        TokenType = KinesisTokenType.Number;
-                        return;
-                    case 31:
-                        KinesisSerializationException.Throw("Malformed CBOR: unexpected break.");
-                        return;
-                    default:
-                        KinesisSerializationException.Throw($"Unsupported CBOR simple value {info}.");
-                        return;
-                }
-        }
-    }
-
-    private void ReadCborInteger(KinesisTokenType tokenType)
-    {
-        var status = _cbor.TryReadInt64(out _integer);
-        if (status == CborReadStatus.UnexpectedType)
-        {
-            // Beyond the range of a long: keep its magnitude as a double.
-            if (_cbor.TryReadUInt64(out var big) == CborReadStatus.Done)
-            {
-                _double = big;
-                _isInteger = false;
-                TokenType = tokenType;
-                return;
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
-
-        Check(status);
-        _isInteger = true;
-        TokenType = tokenType;
-    }
-
-    private void PopFrame(bool isMap)
-    {
-        _depth--;
-        TokenType = isMap ? KinesisTokenType.EndObject : KinesisTokenType.EndArray;
     }
 
     private readonly ReadOnlyMemory<byte> SliceOfBody(ReadOnlySpan<byte> part)
@@ -736,34 +641,4 @@ public ref struct KinesisDocumentReader
     private static string JsonMessage(JsonException e) =>
         $"The request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
 
-    private static void Check(CborReadStatus status)
-    {
-        if (status != CborReadStatus.Done)
-        {
-            ThrowCbor(status, "Unexpected CBOR item.");
-        }
-    }
-
-    private static void ThrowCbor(CborReadStatus status, string unexpectedTypeMessage)
-    {
-        KinesisSerializationException.Throw(status switch
-        {
-            CborReadStatus.NeedMoreData => "The CBOR document is truncated.",
-            CborReadStatus.Malformed => "The CBOR document is not well-formed.",
-            _ => unexpectedTypeMessage,
-        });
-    }
-
-    private struct Frame
-    {
-        public int Remaining;
-        public bool IsMap;
-        public bool ExpectKey;
-    }
-
-    [InlineArray(MaxDepth)]
-    private struct FrameStack
-    {
-        private Frame _element;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Core.Api;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Wire;
 
@@ -15,11 +16,17 @@ public readonly record struct PutRecordsWireEntry(ReadOnlyMemory<byte> Data, str
 /// in place), entries live in a pooled array returned on <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
-/// Only the shape is checked here (members of the right types); the rules of Kinesis (1..500
-/// records, key lengths, sizes, which of StreamName/StreamARN) belong to the core.
+/// Only the shape is checked here (members of the right types); the rules of Kinesis (key lengths,
+/// sizes, which of StreamName/StreamARN) belong to the core. One rule is enforced while reading: at
+/// most <see cref="MaxEntries"/> records (PutRecords, "Records: 1 to 500 items"). Reading stops at the
+/// 501st with the ValidationException the core gives, so a body of millions of tiny entries costs no
+/// more than a valid request (the entries array never passes 500).
 /// </remarks>
 public sealed class PutRecordsWireRequest : IDisposable
 {
+    /// <summary>The most records one request may carry (Kinesis API reference, PutRecords).</summary>
+    public const int MaxEntries = 500;
+
     private const int InitialCapacity = 16;
 
     private PutRecordsWireEntry[] _records = [];
@@ -46,6 +53,7 @@ public sealed class PutRecordsWireRequest : IDisposable
 
     /// <summary>Reads a whole PutRecords request document.</summary>
     /// <exception cref="KinesisSerializationException">The body is malformed or a member has the wrong type.</exception>
+    /// <exception cref="KinesisException">More than <see cref="MaxEntries"/> records (ValidationException).</exception>
     public static PutRecordsWireRequest Read(ref KinesisDocumentReader reader)
     {
         var request = new PutRecordsWireRequest();
@@ -134,6 +142,13 @@ public sealed class PutRecordsWireRequest : IDisposable
                 {
                     reader.SkipValue();
                 }
+            }
+
+            if (_count == MaxEntries)
+            {
+                throw new KinesisException(
+                    KinesisErrorCode.Validation,
+                    "1 validation error detected: Value '[more than 500 records]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500");
             }
 
             Add(new PutRecordsWireEntry(data, partitionKey, explicitHashKey));

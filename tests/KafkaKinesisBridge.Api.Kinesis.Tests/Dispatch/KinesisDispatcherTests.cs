@@ -58,13 +58,13 @@ public sealed class KinesisDispatcherTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task UnsupportedContentType_WithTarget_404BareUnknownOperation(string version)
+    public async Task UnsupportedContentType_WithTarget_404JsonUnknownOperation(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
         using var response = await SendAsync(stub, version, "Kinesis_20131202.ListStreams", "text/plain", "{}");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("<UnknownOperationException/>\n", await response.Content.ReadAsStringAsync(Ct));
-        Assert.Null(response.Content.Headers.ContentType);
+        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("UnknownOperationException", await ErrorTypeAsync(response));
         AssertRequestIds(response);
         Assert.Empty(stub.Calls);
     }
@@ -76,9 +76,55 @@ public sealed class KinesisDispatcherTests
         await using var stub = await StubKinesis.StartAsync();
         using var response = await SendAsync(stub, version, target: null, "application/x-amz-json-1.0", "{}");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(
-            "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n",
+            "{\"__type\":\"AccessDeniedException\",\"message\":\"Unable to determine service/operation name to be authorized\"}",
             await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task GetRoot_405JsonUnknownOperationWithAllow(string version)
+    {
+        await using var stub = await StubKinesis.StartAsync();
+        using var client = SniffedPortTests.CreateClient(Version.Parse(version));
+        using var request = new HttpRequestMessage(HttpMethod.Get, stub.Endpoint)
+        {
+            Version = Version.Parse(version),
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("UnknownOperationException", await ErrorTypeAsync(response));
+        Assert.Contains("POST", response.Content.Headers.Allow);
+        Assert.Empty(stub.Calls);
+    }
+
+    [Theory]
+    [InlineData("ListStreams", 2048, false)]
+    [InlineData("PutRecord", 2048, true)]
+    [InlineData("PutRecords", 2048, true)]
+    public async Task BodyLimit_PerOperation_SmallOperationsRefuseWhatPutRecordsAccepts(string operation, int padding, bool accepted)
+    {
+        await using var stub = await StubKinesis.StartAsync(o =>
+        {
+            o.MaxOtherBodyBytes = 1024;
+            o.MaxPutRecordBodyBytes = 4096;
+            o.MaxPutRecordsBodyBytes = 4096;
+        });
+        var payload = "{\"Pad\":\"" + new string('A', padding) + "\"}";
+        using var response = await SendAsync(stub, "1.1", "Kinesis_20131202." + operation, Json, payload);
+        if (accepted)
+        {
+            Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Single(stub.Calls);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("RequestEntityTooLarge", await ErrorTypeAsync(response));
+        }
     }
 
     [Theory]
@@ -130,7 +176,7 @@ public sealed class KinesisDispatcherTests
     [InlineData("1.1", false)]
     [InlineData("2.0", true)]
     [InlineData("2.0", false)]
-    public async Task BodyOverLimit_413WithEmptyBody(string version, bool declareLength)
+    public async Task BodyOverLimit_413WithKinesisShapedBody(string version, bool declareLength)
     {
         await using var stub = await StubKinesis.StartAsync(o => o.MaxRequestBodyBytes = 4096);
         var payload = "{\"Data\":\"" + new string('A', 8192) + "\"}";
@@ -149,7 +195,10 @@ public sealed class KinesisDispatcherTests
         using var response = await client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("RequestEntityTooLarge", error.RootElement.GetProperty("__type").GetString());
+        Assert.Contains("4096", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         AssertRequestIds(response);
         Assert.Empty(stub.Calls);
     }

@@ -42,12 +42,18 @@ internal sealed class KinesisCoreHost : IAsyncDisposable
 
     public ManualTimeProvider Time { get; }
 
+    /// <summary>The loopback port (for raw TCP clients).</summary>
+    public int Port => _host.Port;
+
+    /// <summary>What the server logged.</summary>
+    public CapturingLoggerProvider Logs => _host.Logs;
+
     public InMemoryLogStore Store { get; }
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts a host. Quotas are off unless <paramref name="quotas"/>, so tests can read freely on a frozen clock.</summary>
-    public static async Task<KinesisCoreHost> StartAsync(bool quotas = false)
+    public static async Task<KinesisCoreHost> StartAsync(bool quotas = false, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? configureKestrel = null)
     {
         var time = new ManualTimeProvider(Start);
         var store = new InMemoryLogStore();
@@ -60,7 +66,8 @@ internal sealed class KinesisCoreHost : IAsyncDisposable
                 services.AddKinesisStreamsCore(o => o.Quotas.Enabled = quotas);
                 services.AddKinesisApi();
                 services.AddKinesisStreamsOperations();
-            });
+            },
+            configureKestrel);
         return new KinesisCoreHost(host, time, store);
     }
 

@@ -127,9 +127,7 @@ public sealed class KinesisDocumentTests
 
     [Theory]
     [InlineData("\"aGVsbG8=\"", "hello")]
-    [InlineData("\"aGVsbG8\"", "hello")]
     [InlineData("\"aGk=\"", "hi")]
-    [InlineData("\"aGk\"", "hi")]
     [InlineData("\"\"", "")]
     [InlineData("\"+/+/\"", "\u00fb\u00ff\u00bf")]
     [InlineData("\"\\u002B\\/\\u002b\\/\"", "\u00fb\u00ff\u00bf")]

@@ -47,6 +47,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         throw new InvalidOperationException("VmRSS not found in /proc status.");
     }
 
+    /// <summary>True once the process has ended (crashed or killed).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>A gRPC client connected to the gateway.</summary>
     public GrpcClient GrpcClient { get; }
 
@@ -99,7 +102,19 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <paramref name="extraArguments"/> after the defaults (configuration such as
     /// <c>--KinesisApi:AuthMode=Verify</c>, which then wins), and waits until it listens.
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(string gatewayAssembly, string dataDirectory, IEnumerable<string> extraArguments, CancellationToken cancellationToken)
+    public static Task<GatewayProcess> StartAsync(string gatewayAssembly, string dataDirectory, IEnumerable<string> extraArguments, CancellationToken cancellationToken) =>
+        StartAsync(gatewayAssembly, dataDirectory, extraArguments, environment: null, cancellationToken);
+
+    /// <summary>
+    /// As above, with <paramref name="environment"/> variables set for the process (runtime
+    /// settings such as <c>DOTNET_GCHeapHardLimit</c>).
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(
+        string gatewayAssembly,
+        string dataDirectory,
+        IEnumerable<string> extraArguments,
+        IReadOnlyDictionary<string, string>? environment,
+        CancellationToken cancellationToken)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalProcess.Find("dotnet")
             ?? throw new InvalidOperationException("dotnet is not on PATH.");
@@ -128,6 +143,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
