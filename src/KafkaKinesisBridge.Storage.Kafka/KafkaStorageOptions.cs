@@ -130,6 +130,13 @@ public sealed class KafkaStorageOptions
     /// </summary>
     public int ConsumerFetchWaitMaxMs { get; set; } = DefaultConsumerFetchWaitMaxMs;
 
+    /// <summary>
+    /// librdkafka <c>statistics.interval.ms</c> of the producer: how often it reports its statistics,
+    /// published as the <see cref="KafkaClientMetrics.MeterName"/> meter. Zero (the default): no
+    /// statistics; the gateway sets it when its metrics are on.
+    /// </summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.Zero;
+
     /// <summary>librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...).</summary>
     public Dictionary<string, string> ClientConfig { get; } = new(StringComparer.Ordinal);
 

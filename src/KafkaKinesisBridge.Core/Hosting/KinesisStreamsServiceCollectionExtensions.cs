@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Streams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +45,8 @@ public static class KinesisStreamsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisStreamsOptions>, KinesisStreamsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StreamsService>();
-        services.TryAddSingleton<IStreamsService>(sp => sp.GetRequiredService<StreamsService>());
+        // Calls go through the span decorator (one span per call when a tracer listens, else straight through).
+        services.TryAddSingleton<IStreamsService>(sp => new TracedStreamsService(sp.GetRequiredService<StreamsService>()));
         services.TryAddSingleton<IStreamsReadiness>(sp => sp.GetRequiredService<StreamsService>());
         services.AddHostedService<StreamsCoreHostedService>();
         return services;

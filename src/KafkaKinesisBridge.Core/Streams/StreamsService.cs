@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Catalog;
@@ -25,7 +26,6 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     // Updates of one stream through this replica take turns (striped by name): they would only
     // defeat each other's compare-and-set, so the attempts are left to races between replicas.
     private const int UpdateGateCount = 64;
-    private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
 
     private readonly ILogStore _store;
     private readonly KinesisStreamsOptions _options;
@@ -38,10 +38,21 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _account;
     private readonly string _region;
+    private readonly StreamsMetrics _metrics;
     private volatile bool _isReady;
 
     /// <summary>Creates the service. Options are validated here too, for callers outside DI.</summary>
-    public StreamsService(ILogStore store, IOptions<KinesisStreamsOptions> options, TimeProvider time, ILogger<StreamsService>? logger = null)
+    /// <param name="store">The storage port.</param>
+    /// <param name="options">The core's options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger, if any.</param>
+    /// <param name="meterFactory">Creates the meter of the Kinesis metrics (<see cref="KinesisTelemetry.MeterName"/>); null: a meter of its own.</param>
+    public StreamsService(
+        ILogStore store,
+        IOptions<KinesisStreamsOptions> options,
+        TimeProvider time,
+        ILogger<StreamsService>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,6 +70,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         _account = _options.AccountId;
         _region = _options.Region;
         _catalog = new StreamCatalog(store, _options.CatalogTopic, time, _logger, OnStreamChanged);
+        _metrics = new StreamsMetrics(meterFactory);
     }
 
     /// <inheritdoc />

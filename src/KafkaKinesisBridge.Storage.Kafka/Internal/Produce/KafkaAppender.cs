@@ -27,6 +27,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
     private readonly Lock _gate = new();
     private volatile ProducerSlot _slot;
     private volatile bool _fatal;
+    private readonly KafkaClientMetrics? _metrics;
     private volatile bool _disposed;
 
     public KafkaAppender(KafkaStorageOptions options, TopicMetadataCache metadata, PartitionOffsetsCache offsets, TimeProvider timeProvider, ILogger logger)
@@ -36,6 +37,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         _offsets = offsets;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = options.StatisticsInterval > TimeSpan.Zero ? new KafkaClientMetrics() : null;
         _slot = new ProducerSlot(Build(0), 0);
     }
 
@@ -184,6 +186,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
 
         await Task.Run(() => Retire(slot));
+        _metrics?.Dispose();
     }
 
     private ErrorCode Produce(IProducer<byte[], byte[]> producer, TopicPartition target, Message<byte[], byte[]> message, ProduceBatch batch, int index)
@@ -264,11 +267,19 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
     }
 
-    private IProducer<byte[], byte[]> Build(int generation) =>
-        new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
+    private IProducer<byte[], byte[]> Build(int generation)
+    {
+        var builder = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
             .SetErrorHandler((_, error) => OnError(generation, error))
-            .SetLogHandler((_, message) => LibrdkafkaLogging.Forward(_logger, message))
-            .Build();
+            .SetLogHandler((_, message) => LibrdkafkaLogging.Forward(_logger, message));
+        if (_metrics is { } metrics)
+        {
+            // Called on librdkafka's background thread every statistics.interval.ms.
+            builder.SetStatisticsHandler((_, json) => metrics.OnStatistics(json));
+        }
+
+        return builder.Build();
+    }
 
     private void OnError(int generation, Error error)
     {
