@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 
@@ -14,19 +15,25 @@ public sealed class KafkaClientMetrics : IDisposable
     /// <summary>The meter of the Kafka client metrics.</summary>
     public const string MeterName = "KafkaKinesisBridge.Kafka";
 
-    private readonly Meter _meter = new(MeterName);
+    // One meter for the process, never disposed (see the core's StreamsMetrics): its instruments
+    // report every live producer's last statistics.
+    private static readonly Meter SharedMeter = new(MeterName);
+    private static readonly ConcurrentDictionary<KafkaClientMetrics, bool> Live = new();
+
     private volatile Snapshot? _last;
 
-    internal KafkaClientMetrics()
+    static KafkaClientMetrics()
     {
-        _meter.CreateObservableGauge("kafka.client.queue.messages", () => Observe(s => s.MessageCount), "{message}", "msg_cnt: messages waiting in the producer's queues.");
-        _meter.CreateObservableGauge("kafka.client.queue.bytes", () => Observe(s => s.MessageBytes), "By", "msg_size: bytes waiting in the producer's queues.");
-        _meter.CreateObservableCounter("kafka.client.tx.messages", () => Observe(s => s.TxMessages), "{message}", "txmsgs: messages sent to brokers.");
-        _meter.CreateObservableCounter("kafka.client.tx.bytes", () => Observe(s => s.TxBytes), "By", "tx_bytes: bytes sent to brokers.");
-        _meter.CreateObservableCounter("kafka.client.rx.bytes", () => Observe(s => s.RxBytes), "By", "rx_bytes: bytes received from brokers.");
-        _meter.CreateObservableCounter("kafka.client.tx.requests", () => Observe(s => s.TxRequests), "{request}", "tx: requests sent to brokers.");
-        _meter.CreateObservableGauge("kafka.client.broker.rtt.avg", ObserveRtt, "s", "Broker round-trip time (average over the last statistics window).");
+        SharedMeter.CreateObservableGauge("kafka.client.queue.messages", () => Observe(s => s.MessageCount), "{message}", "msg_cnt: messages waiting in the producer's queues.");
+        SharedMeter.CreateObservableGauge("kafka.client.queue.bytes", () => Observe(s => s.MessageBytes), "By", "msg_size: bytes waiting in the producer's queues.");
+        SharedMeter.CreateObservableCounter("kafka.client.tx.messages", () => Observe(s => s.TxMessages), "{message}", "txmsgs: messages sent to brokers.");
+        SharedMeter.CreateObservableCounter("kafka.client.tx.bytes", () => Observe(s => s.TxBytes), "By", "tx_bytes: bytes sent to brokers.");
+        SharedMeter.CreateObservableCounter("kafka.client.rx.bytes", () => Observe(s => s.RxBytes), "By", "rx_bytes: bytes received from brokers.");
+        SharedMeter.CreateObservableCounter("kafka.client.tx.requests", () => Observe(s => s.TxRequests), "{request}", "tx: requests sent to brokers.");
+        SharedMeter.CreateObservableGauge("kafka.client.broker.rtt.avg", ObserveRtt, "s", "Broker round-trip time (average over the last statistics window).");
     }
+
+    internal KafkaClientMetrics() => Live[this] = true;
 
     /// <summary>Statistics reports parsed so far.</summary>
     public long Reports { get; private set; }
@@ -71,23 +78,17 @@ public sealed class KafkaClientMetrics : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    public void Dispose() => Live.TryRemove(this, out _);
 
     private static long Long(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.TryGetInt64(out var number) ? number : 0;
 
-    private IEnumerable<Measurement<long>> Observe(Func<Snapshot, long> value) =>
-        _last is { } last ? [new Measurement<long>(value(last), last.Tags)] : [];
+    private static IEnumerable<Measurement<long>> Observe(Func<Snapshot, long> value) =>
+        [.. Live.Keys.Select(m => m._last).OfType<Snapshot>().Select(last => new Measurement<long>(value(last), last.Tags))];
 
-    private IEnumerable<Measurement<double>> ObserveRtt()
-    {
-        if (_last is not { } last)
-        {
-            return [];
-        }
-
-        return last.Brokers.Select(b => new Measurement<double>(b.RttSeconds, last.Tags[0], new KeyValuePair<string, object?>("broker", b.Broker)));
-    }
+    private static IEnumerable<Measurement<double>> ObserveRtt() =>
+        [.. Live.Keys.Select(m => m._last).OfType<Snapshot>()
+            .SelectMany(last => last.Brokers.Select(b => new Measurement<double>(b.RttSeconds, last.Tags[0], new KeyValuePair<string, object?>("broker", b.Broker))))];
 
     private sealed record Snapshot(
         KeyValuePair<string, object?>[] Tags,

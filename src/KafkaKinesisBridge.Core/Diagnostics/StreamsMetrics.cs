@@ -15,14 +15,24 @@ namespace KafkaKinesisBridge.Core.Diagnostics;
 /// every method returns at its first test. Counters count what CloudWatch sums; latency is a
 /// histogram in milliseconds; iterator age is a gauge of the last GetRecords call.
 /// </remarks>
-internal sealed class StreamsMetrics : IDisposable
+internal sealed class StreamsMetrics
 {
     private static readonly InstrumentAdvice<double> LatencyBuckets = new()
     {
         HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
     };
 
-    private readonly Meter _meter;
+    /// <summary>
+    /// One meter for the process, never disposed: OpenTelemetry identifies a metric by meter and
+    /// instrument name, so a second service's meter of the same name would share the metric and,
+    /// when disposed, end it for both (several gateways in one test process). Streams tell the
+    /// instances' series apart.
+    /// </summary>
+    private static readonly Meter SharedMeter = new(KinesisTelemetry.MeterName);
+
+    /// <summary>The process's instruments, shared by every <see cref="Streams.StreamsService"/>.</summary>
+    public static readonly StreamsMetrics Shared = new();
+
     private readonly Counter<long> _incomingBytes;
     private readonly Counter<long> _incomingRecords;
     private readonly Counter<long> _putRecordSuccess;
@@ -50,11 +60,8 @@ internal sealed class StreamsMetrics : IDisposable
     private readonly Counter<long> _shardWriteExceeded;
     private readonly Gauge<long> _shardIteratorAge;
 
-    public StreamsMetrics(IMeterFactory? meterFactory)
+    private StreamsMetrics()
     {
-        // A factory-made meter is disposed with its service provider (several gateways in one test
-        // process do not report each other's instruments after they stop).
-        _meter = meterFactory?.Create(KinesisTelemetry.MeterName) ?? new Meter(KinesisTelemetry.MeterName);
         _incomingBytes = Counter("kinesis.incoming_bytes", "By", "IncomingBytes: bytes successfully put (PutRecord and PutRecords).");
         _incomingRecords = Counter("kinesis.incoming_records", "{record}", "IncomingRecords: records successfully put.");
         _putRecordSuccess = Counter("kinesis.put_record.success", "{call}", "PutRecord.Success: successful PutRecord calls.");
@@ -71,7 +78,7 @@ internal sealed class StreamsMetrics : IDisposable
         _getRecordsBytes = Counter("kinesis.get_records.bytes", "By", "GetRecords.Bytes: bytes returned by GetRecords.");
         _getRecordsRecords = Counter("kinesis.get_records.records", "{record}", "GetRecords.Records: records returned by GetRecords.");
         _getRecordsLatency = Latency("kinesis.get_records.latency", "GetRecords.Latency");
-        _getRecordsIteratorAge = _meter.CreateGauge<long>("kinesis.get_records.iterator_age_milliseconds", "ms", "GetRecords.IteratorAgeMilliseconds: age of the last record returned by the last GetRecords call (0 at the tip).");
+        _getRecordsIteratorAge = SharedMeter.CreateGauge<long>("kinesis.get_records.iterator_age_milliseconds", "ms", "GetRecords.IteratorAgeMilliseconds: age of the last record returned by the last GetRecords call (0 at the tip).");
         _readExceeded = Counter("kinesis.read_provisioned_throughput_exceeded", "{call}", "ReadProvisionedThroughputExceeded: GetRecords calls throttled.");
         _writeExceeded = Counter("kinesis.write_provisioned_throughput_exceeded", "{record}", "WriteProvisionedThroughputExceeded: records rejected by throttling.");
         _shardIncomingBytes = Counter("kinesis.shard.incoming_bytes", "By", "Shard-level IncomingBytes (enhanced monitoring).");
@@ -80,7 +87,7 @@ internal sealed class StreamsMetrics : IDisposable
         _shardOutgoingRecords = Counter("kinesis.shard.outgoing_records", "{record}", "Shard-level OutgoingRecords (enhanced monitoring).");
         _shardReadExceeded = Counter("kinesis.shard.read_provisioned_throughput_exceeded", "{call}", "Shard-level ReadProvisionedThroughputExceeded (enhanced monitoring).");
         _shardWriteExceeded = Counter("kinesis.shard.write_provisioned_throughput_exceeded", "{record}", "Shard-level WriteProvisionedThroughputExceeded (enhanced monitoring).");
-        _shardIteratorAge = _meter.CreateGauge<long>("kinesis.shard.iterator_age_milliseconds", "ms", "Shard-level IteratorAgeMilliseconds (enhanced monitoring).");
+        _shardIteratorAge = SharedMeter.CreateGauge<long>("kinesis.shard.iterator_age_milliseconds", "ms", "Shard-level IteratorAgeMilliseconds (enhanced monitoring).");
     }
 
     /// <summary>False when nobody listens (metrics off): callers may skip work done only for metrics.</summary>
@@ -254,8 +261,6 @@ internal sealed class StreamsMetrics : IDisposable
         }
     }
 
-    public void Dispose() => _meter.Dispose();
-
     private void WriteThrottledPerShard(StreamRuntime stream, PutRecordsBatch batch)
     {
         for (var s = 0; s < batch.ShardCount; s++)
@@ -276,8 +281,8 @@ internal sealed class StreamsMetrics : IDisposable
         }
     }
 
-    private Counter<long> Counter(string name, string unit, string description) => _meter.CreateCounter<long>(name, unit, description);
+    private static Counter<long> Counter(string name, string unit, string description) => SharedMeter.CreateCounter<long>(name, unit, description);
 
-    private Histogram<double> Latency(string name, string metric) =>
-        _meter.CreateHistogram(name, "ms", metric + ": call latency in milliseconds.", tags: null, advice: LatencyBuckets);
+    private static Histogram<double> Latency(string name, string metric) =>
+        SharedMeter.CreateHistogram(name, "ms", metric + ": call latency in milliseconds.", tags: null, advice: LatencyBuckets);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Catalog;
@@ -42,17 +41,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private volatile bool _isReady;
 
     /// <summary>Creates the service. Options are validated here too, for callers outside DI.</summary>
-    /// <param name="store">The storage port.</param>
-    /// <param name="options">The core's options.</param>
-    /// <param name="time">The clock.</param>
-    /// <param name="logger">The logger, if any.</param>
-    /// <param name="meterFactory">Creates the meter of the Kinesis metrics (<see cref="KinesisTelemetry.MeterName"/>); null: a meter of its own.</param>
-    public StreamsService(
-        ILogStore store,
-        IOptions<KinesisStreamsOptions> options,
-        TimeProvider time,
-        ILogger<StreamsService>? logger = null,
-        IMeterFactory? meterFactory = null)
+    public StreamsService(ILogStore store, IOptions<KinesisStreamsOptions> options, TimeProvider time, ILogger<StreamsService>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -70,7 +59,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         _account = _options.AccountId;
         _region = _options.Region;
         _catalog = new StreamCatalog(store, _options.CatalogTopic, time, _logger, OnStreamChanged);
-        _metrics = new StreamsMetrics(meterFactory);
+        _metrics = StreamsMetrics.Shared;
     }
 
     /// <inheritdoc />

@@ -48,7 +48,6 @@ public sealed partial class MetricsEndpointTests(EmbeddedGatewayFixture fixture)
         Assert.Equal(3, Value(scrape, "kinesis_put_records_latency_milliseconds_count", stream));
         Assert.Equal(1, Value(scrape, "kinesis_put_record_success_total", stream));
         Assert.Equal(13, Value(scrape, "kinesis_put_record_bytes_total", stream));
-        Assert.Contains("http_server_request_duration_seconds_count", scrape, StringComparison.Ordinal);
         Assert.Contains("dotnet_process_cpu_time_seconds_total", scrape, StringComparison.Ordinal);
         Assert.Empty(Series(scrape, "kinesis_shard_incoming_records_total", stream));
     }
