@@ -183,6 +183,11 @@ public sealed class KafkaStorageOptions
             errors.Add("Compression must be None, Gzip, Snappy, Lz4 or Zstd.");
         }
 
+        if (StatisticsInterval < TimeSpan.Zero || StatisticsInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add("StatisticsInterval must be zero (off) or up to one day.");
+        }
+
         CheckPositive(errors, DeliveryTimeout, nameof(DeliveryTimeout));
         CheckPositive(errors, RequestTimeout, nameof(RequestTimeout));
         CheckPositive(errors, MetadataMaxAge, nameof(MetadataMaxAge));
@@ -260,6 +265,7 @@ public sealed class KafkaStorageOptions
             ConsumerQueuedMaxKBytes = ConsumerQueuedMaxKBytes,
             ConsumerFetchMaxBytes = ConsumerFetchMaxBytes,
             ConsumerFetchWaitMaxMs = ConsumerFetchWaitMaxMs,
+            StatisticsInterval = StatisticsInterval,
         };
         CopyInto(ClientConfig, copy.ClientConfig);
         CopyInto(ProducerConfig, copy.ProducerConfig);
