@@ -86,10 +86,15 @@ public static class BenchCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured warm-up per workload.", DefaultValueFactory = _ => 3 };
         var getLimit = new Option<int>("--get-limit") { Description = "GetRecords Limit.", DefaultValueFactory = _ => 10_000 };
         var stream = new Option<string?>("--stream") { Description = "Stream name (default: a new unique name)." };
+        var gatewaySettings = new Option<string[]>("--gateway-setting")
+        {
+            Description = "A setting for the gateway the tool starts, Section:Key=value (passed as --Section:Key=value), e.g. Metrics:Enabled=false. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
 
         var command = new RootCommand(Description)
         {
-            api, workloads, target, storage, kafka, topicPrefix, gatewayDll, concurrency, batch, recordSize, shards, duration, warmup, getLimit, stream,
+            api, workloads, target, storage, kafka, topicPrefix, gatewayDll, concurrency, batch, recordSize, shards, duration, warmup, getLimit, stream, gatewaySettings,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -119,6 +124,7 @@ public static class BenchCommand
                 kafkaServers,
                 parse.GetValue(topicPrefix)!,
                 parse.GetValue(gatewayDll),
+                parse.GetValue(gatewaySettings) ?? [],
                 cancellationToken);
         });
         return command;
@@ -132,6 +138,7 @@ public static class BenchCommand
         string? kafkaServers,
         string topicPrefix,
         string? gatewayDll,
+        string[] gatewaySettings,
         CancellationToken cancellationToken)
     {
         var progress = Console.Error;
@@ -155,6 +162,7 @@ public static class BenchCommand
                 arguments.AddRange(["--kafka-bootstrap-servers", kafkaServers ?? throw new InvalidOperationException("--storage kafka needs --kafka-bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS.")]);
             }
 
+            arguments.AddRange(gatewaySettings.Select(setting => "--" + setting));
             gateway = await GatewayProcess.StartAsync(gatewayDll, arguments, progress, cancellationToken);
             target = gateway.Address;
             progress.WriteLine($"gateway listening on {target} (pid-sampled memory)");

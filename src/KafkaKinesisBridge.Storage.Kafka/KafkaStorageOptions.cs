@@ -130,6 +130,13 @@ public sealed class KafkaStorageOptions
     /// </summary>
     public int ConsumerFetchWaitMaxMs { get; set; } = DefaultConsumerFetchWaitMaxMs;
 
+    /// <summary>
+    /// librdkafka <c>statistics.interval.ms</c> of the producer: how often it reports its statistics,
+    /// published as the <see cref="KafkaClientMetrics.MeterName"/> meter. Zero (the default): no
+    /// statistics; the gateway sets it when its metrics are on.
+    /// </summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.Zero;
+
     /// <summary>librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...).</summary>
     public Dictionary<string, string> ClientConfig { get; } = new(StringComparer.Ordinal);
 
@@ -174,6 +181,11 @@ public sealed class KafkaStorageOptions
         if (!Enum.IsDefined(Compression))
         {
             errors.Add("Compression must be None, Gzip, Snappy, Lz4 or Zstd.");
+        }
+
+        if (StatisticsInterval < TimeSpan.Zero || StatisticsInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add("StatisticsInterval must be zero (off) or up to one day.");
         }
 
         CheckPositive(errors, DeliveryTimeout, nameof(DeliveryTimeout));
@@ -253,6 +265,7 @@ public sealed class KafkaStorageOptions
             ConsumerQueuedMaxKBytes = ConsumerQueuedMaxKBytes,
             ConsumerFetchMaxBytes = ConsumerFetchMaxBytes,
             ConsumerFetchWaitMaxMs = ConsumerFetchWaitMaxMs,
+            StatisticsInterval = StatisticsInterval,
         };
         CopyInto(ClientConfig, copy.ClientConfig);
         CopyInto(ProducerConfig, copy.ProducerConfig);

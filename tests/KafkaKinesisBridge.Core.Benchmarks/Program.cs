@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using KafkaKinesisBridge.Core;
 using KafkaKinesisBridge.Core.Api;
@@ -12,6 +13,24 @@ using Microsoft.Extensions.Options;
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var shards = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
 const int BatchSize = 500;
+
+// "metrics" as the third argument listens to the core's meter (as an exporter would), to measure
+// what recording the Kinesis metrics costs the hot path.
+using var listener = new MeterListener();
+long measurements = 0;
+if (args.Length > 2 && args[2] == "metrics")
+{
+    listener.InstrumentPublished = (instrument, l) =>
+    {
+        if (instrument.Meter.Name == KafkaKinesisBridge.Core.Diagnostics.KinesisTelemetry.MeterName)
+        {
+            l.EnableMeasurementEvents(instrument);
+        }
+    };
+    listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref measurements, 1));
+    listener.SetMeasurementEventCallback<double>((_, value, _, _) => Interlocked.Add(ref measurements, 1));
+    listener.Start();
+}
 
 await using var store = new OffsetOnlyLogStore();
 var options = Options.Create(new KinesisStreamsOptions { Quotas = { Enabled = false } });
@@ -34,6 +53,7 @@ var single = await RunAsync(1, TimeSpan.FromSeconds(seconds));
 Report("1 caller ", single);
 var eight = await RunAsync(8, TimeSpan.FromSeconds(seconds));
 Report("8 callers", eight);
+Console.WriteLine($"metrics measurements seen: {measurements}");
 
 void Report(string label, (long Records, TimeSpan Elapsed, TimeSpan Cpu, long Bytes, int Gen0) r)
 {

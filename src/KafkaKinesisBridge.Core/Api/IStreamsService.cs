@@ -70,6 +70,12 @@ public interface IStreamsService
 
     /// <summary>ListTagsForStream.</summary>
     ValueTask<ListTagsForStreamResponse> ListTagsForStreamAsync(ListTagsForStreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>EnableEnhancedMonitoring: turns shard-level metrics on (stored in the catalog, so every replica reports them).</summary>
+    ValueTask<EnhancedMonitoringResponse> EnableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DisableEnhancedMonitoring: turns shard-level metrics off.</summary>
+    ValueTask<EnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>

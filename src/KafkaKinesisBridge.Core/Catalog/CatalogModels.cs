@@ -35,6 +35,12 @@ internal sealed class StreamEntry
     /// <summary>All shards, open and closed; <c>Shards[i].Index == i</c>.</summary>
     public List<ShardEntry> Shards { get; set; } = [];
 
+    /// <summary>
+    /// Shard-level metrics turned on by EnableEnhancedMonitoring (Kinesis metric names, canonical
+    /// order); null or empty when none. Older catalog records lack the member and read as none.
+    /// </summary>
+    public List<string>? ShardLevelMetrics { get; set; }
+
     public StreamEntry Clone() => new()
     {
         Name = Name,
@@ -48,6 +54,7 @@ internal sealed class StreamEntry
         Tags = new Dictionary<string, string>(Tags, StringComparer.Ordinal),
         Topic = Topic,
         Shards = [.. Shards.Select(s => s.Clone())],
+        ShardLevelMetrics = ShardLevelMetrics is null ? null : [.. ShardLevelMetrics],
     };
 }
 

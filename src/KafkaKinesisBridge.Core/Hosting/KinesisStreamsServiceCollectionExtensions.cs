@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Core.Streams;
 using Microsoft.Extensions.Configuration;
@@ -69,8 +70,10 @@ public static class KinesisStreamsServiceCollectionExtensions
 
     private static IStreamsService CreateFrontDoorService(IServiceProvider services)
     {
+        // Calls go through the span decorator (one span per call when a tracer listens, else straight
+        // through), outside the access check so that refusals are traced too.
         var core = services.GetRequiredService<StreamsService>();
-        return services.GetService<AccessPolicy>() is { IsEnforced: true } ? new AuthorizingStreamsService(core) : core;
+        return new TracedStreamsService(services.GetService<AccessPolicy>() is { IsEnforced: true } ? new AuthorizingStreamsService(core) : core);
     }
 }
 

@@ -135,6 +135,18 @@ internal sealed class AuthorizingStreamsService(StreamsService inner) : IStreams
         return inner.UpdateMaxRecordSizeAsync(request, cancellationToken);
     }
 
+    public ValueTask<EnhancedMonitoringResponse> EnableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken)
+    {
+        Check("EnableEnhancedMonitoring", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.EnableEnhancedMonitoringAsync(request, cancellationToken);
+    }
+
+    public ValueTask<EnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken)
+    {
+        Check("DisableEnhancedMonitoring", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.DisableEnhancedMonitoringAsync(request, cancellationToken);
+    }
+
     public ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken)
     {
         CheckAccount("DescribeLimits", AccessActions.Read);

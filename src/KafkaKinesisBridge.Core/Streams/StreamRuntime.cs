@@ -1,5 +1,6 @@
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Catalog;
+using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Quotas;
 using KafkaKinesisBridge.Core.Routing;
 
@@ -23,7 +24,7 @@ internal sealed class StreamRuntime
         for (var i = 0; i < shards.Length; i++)
         {
             var quota = sameIncarnation && i < previous!.Shards.Length ? previous.Shards[i].Quota : new ShardQuota(quotas, time);
-            shards[i] = new ShardRuntime(Entry.Shards[i], quota);
+            shards[i] = new ShardRuntime(Entry.Shards[i], quota, Entry.Name);
             if (shards[i].IsOpen)
             {
                 open.Add((i, shards[i].Range));
@@ -36,6 +37,9 @@ internal sealed class StreamRuntime
         MaxRecordBytes = Entry.MaxRecordSizeKiB * 1024;
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Entry.CreatedAtMs);
         ModeDetails = new StreamModeDetails(Entry.Mode);
+        MetricTags = [new("stream", Entry.Name)];
+        ShardLevel = ShardLevelMetrics.FromNames(Entry.ShardLevelMetrics);
+        EnhancedMonitoring = [new EnhancedMetrics(ShardLevelMetrics.ToNames(ShardLevel))];
     }
 
     public StreamEntry Entry { get; }
@@ -65,6 +69,15 @@ internal sealed class StreamRuntime
     public DateTimeOffset CreatedAt { get; }
 
     public StreamModeDetails ModeDetails { get; }
+
+    /// <summary>The metric tags of the stream (built once per version: recording allocates nothing).</summary>
+    public KeyValuePair<string, object?>[] MetricTags { get; }
+
+    /// <summary>The shard-level metrics enhanced monitoring has turned on.</summary>
+    public ShardLevelMetric ShardLevel { get; }
+
+    /// <summary>DescribeStream(Summary)'s EnhancedMonitoring: one entry, its list empty when none are on (as Kinesis answers).</summary>
+    public IReadOnlyList<EnhancedMetrics> EnhancedMonitoring { get; }
 
     /// <summary>The children of a shard: shards naming it as parent or adjacent parent.</summary>
     public IReadOnlyList<ChildShard> ChildrenOf(int shardIndex)
@@ -96,7 +109,7 @@ internal sealed class StreamRuntime
 /// <summary>One shard of a <see cref="StreamRuntime"/>.</summary>
 internal sealed class ShardRuntime
 {
-    public ShardRuntime(ShardEntry entry, ShardQuota quota)
+    public ShardRuntime(ShardEntry entry, ShardQuota quota, string streamName)
     {
         Entry = entry;
         Quota = quota;
@@ -116,7 +129,11 @@ internal sealed class ShardRuntime
                 new SequenceNumber(Index, entry.StartingOffset),
                 entry.EndingOffset is { } end2 ? new SequenceNumber(Index, end2) : null),
         };
+        MetricTags = [new("stream", streamName), new("shard", ShardId)];
     }
+
+    /// <summary>The metric tags of the shard (shard-level metrics).</summary>
+    public KeyValuePair<string, object?>[] MetricTags { get; }
 
     public ShardEntry Entry { get; }
 

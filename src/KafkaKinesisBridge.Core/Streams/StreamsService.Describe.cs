@@ -58,7 +58,7 @@ public sealed partial class StreamsService
             HasMoreShards = hasMore,
             RetentionPeriodHours = stream.Entry.RetentionHours,
             StreamCreationTimestamp = stream.CreatedAt,
-            EnhancedMonitoring = NoEnhancedMonitoring,
+            EnhancedMonitoring = stream.EnhancedMonitoring,
             EncryptionType = EncryptionType.None,
         });
     }
@@ -80,7 +80,7 @@ public sealed partial class StreamsService
             StreamModeDetails = stream.ModeDetails,
             RetentionPeriodHours = stream.Entry.RetentionHours,
             StreamCreationTimestamp = stream.CreatedAt,
-            EnhancedMonitoring = NoEnhancedMonitoring,
+            EnhancedMonitoring = stream.EnhancedMonitoring,
             EncryptionType = EncryptionType.None,
             OpenShardCount = stream.OpenShardCount,
             ConsumerCount = 0,

@@ -41,6 +41,7 @@ public sealed partial class StreamsService
     public async ValueTask<PutRecordResponse> PutRecordAsync(PutRecordRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = StreamsMetrics.Start();
         EnsureReady();
         ValidationErrors? errors = null;
         ValidateStreamIdentity(ref errors, request.StreamName, request.StreamARN);
@@ -70,6 +71,7 @@ public sealed partial class StreamsService
         var shard = stream.Shards[shardIndex];
         if (_options.Quotas.Enabled && !shard.Quota.TryAdmitWrite(data.Length + key.Length))
         {
+            _metrics.PutRecordThrottled(stream, shard);
             Errors.RateExceeded(shardIndex, name, _account);
         }
 
@@ -82,6 +84,7 @@ public sealed partial class StreamsService
             Errors.Storage(status, name, _account, "PutRecord");
         }
 
+        _metrics.PutRecord(stream, shard, data.Length + key.Length, started);
         return new PutRecordResponse(shardIndex, shard.ShardId, new SequenceNumber(shardIndex, outcomes[0].Offset));
     }
 
@@ -89,6 +92,7 @@ public sealed partial class StreamsService
     public async ValueTask<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = StreamsMetrics.Start();
         EnsureReady();
         ValidationErrors? errors = null;
         ValidateStreamIdentity(ref errors, request.StreamName, request.StreamARN);
@@ -101,7 +105,9 @@ public sealed partial class StreamsService
         try
         {
             await AppendBatchAsync(stream, batch, cancellationToken);
+            var throttled = batch.Failed;
             CompletePutRecords(batch);
+            _metrics.PutRecords(stream, batch, throttled, started);
             return batch.ToResponse();
         }
         finally
@@ -185,6 +191,7 @@ public sealed partial class StreamsService
     public async ValueTask<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = StreamsMetrics.Start();
         EnsureReady();
         ValidationErrors? errors = null;
         if (request.ShardIterator is null)
@@ -237,6 +244,7 @@ public sealed partial class StreamsService
         var shard = stream.Shards[shardIndex];
         if (_options.Quotas.Enabled && !shard.Quota.TryAdmitRead())
         {
+            _metrics.GetRecordsThrottled(stream, shard);
             Errors.RateExceeded(shardIndex, name, _account);
         }
 
@@ -257,7 +265,7 @@ public sealed partial class StreamsService
         var read = await _store.ReadAsync(new ReadRequest(stream.Topic, shardIndex, offset, limit, MaxGetRecordsBytes), cancellationToken);
         try
         {
-            return CompleteGetRecords(stream, shard, position, read, end, now);
+            return CompleteGetRecords(stream, shard, position, read, end, now, started);
         }
         catch
         {
@@ -272,7 +280,8 @@ public sealed partial class StreamsService
         IteratorPosition position,
         ReadResult read,
         long? end,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        long started)
     {
         long nextOffset;
         var records = ReadOnlyMemory<StoredRecord>.Empty;
@@ -336,6 +345,10 @@ public sealed partial class StreamsService
             nextIterator = _tokens.EncodeIterator(position with { Offset = nextOffset, IssuedAtMs = now.ToUnixTimeMilliseconds() });
         }
 
+        // CloudWatch GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
+        // returned; 0 when the call returned nothing (the reader is at the tip).
+        var iteratorAge = records.Length > 0 ? Math.Max(0, now.ToUnixTimeMilliseconds() - records.Span[^1].TimestampMs) : 0;
+        _metrics.GetRecords(stream, shard, records.Length, bytes, iteratorAge, started);
         return new GetRecordsResponse(read, new StreamRecordList(shard.Index, records), nextIterator, behind, children);
     }
 

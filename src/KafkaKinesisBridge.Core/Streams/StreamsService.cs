@@ -25,7 +25,6 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     // Updates of one stream through this replica take turns (striped by name): they would only
     // defeat each other's compare-and-set, so the attempts are left to races between replicas.
     private const int UpdateGateCount = 64;
-    private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
 
     private readonly ILogStore _store;
     private readonly KinesisStreamsOptions _options;
@@ -38,6 +37,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _account;
     private readonly string _region;
+    private readonly StreamsMetrics _metrics;
     private volatile bool _isReady;
 
     /// <summary>Creates the service. Options are validated here too, for callers outside DI.</summary>
@@ -59,6 +59,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         _account = _options.AccountId;
         _region = _options.Region;
         _catalog = new StreamCatalog(store, _options.CatalogTopic, time, _logger, OnStreamChanged);
+        _metrics = StreamsMetrics.Shared;
     }
 
     /// <inheritdoc />

@@ -67,6 +67,7 @@ public static class GatewayApplication
         builder.Services.AddKinesisGrpcApi(options => configuration.GetSection("Grpc").Bind(options));
         builder.Services.AddKinesisApi(configuration);
         builder.Services.AddKinesisStreamsOperations();
+        builder.AddGatewayTelemetry();
 
         var app = builder.Build();
         app.UseGrpcCallAuthentication();
@@ -75,6 +76,7 @@ public static class GatewayApplication
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
             readiness.IsReady ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));
         app.MapDebugEndpoints();
+        app.MapGatewayTelemetry();
         app.MapKinesisApi();
         return app;
     }

@@ -36,7 +36,7 @@ internal static class KafkaClientConfigs
             DeliveryReportFields = "status",
             SocketKeepaliveEnable = true,
             ReconnectBackoffMaxMs = ReconnectBackoffMaxMs,
-            StatisticsIntervalMs = 0,
+            StatisticsIntervalMs = options.StatisticsInterval > TimeSpan.Zero ? ToMilliseconds(options.StatisticsInterval) : 0,
         };
         Apply(config, options.ClientConfig);
         Apply(config, options.ProducerConfig);

@@ -307,7 +307,7 @@ public sealed class StreamOperationsTests
         Assert.Equal(
             [
                 "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeLimits", "DescribeStream",
-                "DescribeStreamSummary", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
+                "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
                 "ListTagsForResource", "ListTagsForStream", "PutRecord", "PutRecords", "RemoveTagsFromStream", "TagResource",
                 "UntagResource", "UpdateMaxRecordSize",
             ],

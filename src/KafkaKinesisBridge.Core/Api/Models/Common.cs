@@ -59,7 +59,7 @@ public sealed class ChildShard
     public required HashKeyRange HashKeyRange { get; init; }
 }
 
-/// <summary>Kinesis <c>EnhancedMetrics</c>. The gateway has no shard-level metrics; lists are empty.</summary>
+/// <summary>Kinesis <c>EnhancedMetrics</c>: the shard-level metrics EnableEnhancedMonitoring turned on (empty when none).</summary>
 /// <param name="ShardLevelMetrics">The enabled metric names.</param>
 public sealed record EnhancedMetrics(IReadOnlyList<string> ShardLevelMetrics);
 

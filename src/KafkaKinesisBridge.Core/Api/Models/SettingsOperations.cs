@@ -79,3 +79,31 @@ public sealed class ListTagsForStreamRequest
 /// <param name="Tags">Tags of this page, ordered by key (ordinal).</param>
 /// <param name="HasMoreTags">True when more tags follow.</param>
 public sealed record ListTagsForStreamResponse(IReadOnlyList<Tag> Tags, bool HasMoreTags);
+
+/// <summary>EnableEnhancedMonitoring and DisableEnhancedMonitoring input.</summary>
+public sealed class EnhancedMonitoringRequest
+{
+    /// <summary>The stream name; this or <see cref="StreamARN"/> is required.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>The stream ARN.</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>
+    /// Required: 1 to 7 of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords,
+    /// WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds,
+    /// or ALL (every one of them).
+    /// </summary>
+    public IReadOnlyList<string>? ShardLevelMetrics { get; init; }
+}
+
+/// <summary>EnableEnhancedMonitoring and DisableEnhancedMonitoring output (Kinesis <c>EnhancedMonitoringOutput</c>).</summary>
+/// <param name="StreamName">The stream.</param>
+/// <param name="StreamARN">The stream's ARN.</param>
+/// <param name="CurrentShardLevelMetrics">The shard-level metrics on before the call.</param>
+/// <param name="DesiredShardLevelMetrics">The shard-level metrics on after the call.</param>
+public sealed record EnhancedMonitoringResponse(
+    string StreamName,
+    string StreamARN,
+    IReadOnlyList<string> CurrentShardLevelMetrics,
+    IReadOnlyList<string> DesiredShardLevelMetrics);

@@ -28,6 +28,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
     private readonly Lock _gate = new();
     private volatile ProducerSlot _slot;
     private volatile bool _fatal;
+    private readonly KafkaClientMetrics? _metrics;
     private volatile bool _disposed;
 
     public KafkaAppender(KafkaStorageOptions options, TopicMetadataCache metadata, PartitionOffsetsCache offsets, TimeProvider timeProvider, LibrdkafkaLogging clientLog)
@@ -38,6 +39,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         _timeProvider = timeProvider;
         _logger = clientLog.Logger;
         _clientLog = clientLog;
+        _metrics = options.StatisticsInterval > TimeSpan.Zero ? new KafkaClientMetrics() : null;
         _slot = new ProducerSlot(Build(0), 0);
     }
 
@@ -186,6 +188,7 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
 
         await Task.Run(() => Retire(slot));
+        _metrics?.Dispose();
     }
 
     private ErrorCode Produce(IProducer<byte[], byte[]> producer, TopicPartition target, Message<byte[], byte[]> message, ProduceBatch batch, int index)
@@ -266,11 +269,19 @@ internal sealed class KafkaAppender : IAsyncDisposable
         }
     }
 
-    private IProducer<byte[], byte[]> Build(int generation) =>
-        new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
+    private IProducer<byte[], byte[]> Build(int generation)
+    {
+        var builder = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
             .SetErrorHandler((_, error) => OnError(generation, error))
-            .SetLogHandler((_, message) => _clientLog.Forward(message))
-            .Build();
+            .SetLogHandler((_, message) => _clientLog.Forward(message));
+        if (_metrics is { } metrics)
+        {
+            // Called on librdkafka's background thread every statistics.interval.ms.
+            builder.SetStatisticsHandler((_, json) => metrics.OnStatistics(json));
+        }
+
+        return builder.Build();
+    }
 
     private void OnError(int generation, Error error)
     {
