@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KafkaKinesisBridge.Grpc.Tests.Infrastructure.RawHttp2;
+namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure.RawHttp2;
 
 /// <summary>
 /// An HPACK decoder (RFC 7541) good enough for Kestrel's responses: indexed fields, literals with

@@ -4,14 +4,14 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace KafkaKinesisBridge.Grpc.Wire;
+namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 
 /// <summary>
-/// The protobuf wire format (protobuf.dev/programming-guides/encoding) for hand-written
-/// <see cref="Marshaller{T}"/>s of hot methods: tags, varints and length-delimited fields. The
+/// The protobuf wire format (protobuf.dev/programming-guides/encoding) for the hand-written
+/// marshallers of the hot methods: tags, varints and length-delimited fields. The
 /// one-byte tag helpers take field numbers below 16.
 /// </summary>
-public static class ProtoWire
+internal static class ProtoWire
 {
     public const int Varint = 0;
     public const int Fixed64 = 1;
@@ -51,15 +51,20 @@ public static class ProtoWire
         return i;
     }
 
+    /// <summary>UTF-8 that throws on invalid bytes instead of replacing them with U+FFFD.</summary>
+    public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     [DoesNotReturn]
     public static void ThrowMalformed(string what) => throw new InvalidDataException($"Malformed protobuf message: {what}.");
 }
 
 /// <summary>
-/// Reads protobuf fields from one contiguous buffer. Failures throw <see cref="InvalidDataException"/>,
-/// which the transport answers with INTERNAL "Failed to deserialize request message."
+/// Reads protobuf fields from one contiguous buffer. Malformed input throws <see cref="InvalidDataException"/>
+/// (answered INTERNAL "Failed to deserialize request message."); a string field that is not valid
+/// UTF-8 throws <see cref="InvalidUtf8Exception"/> (answered INVALID_ARGUMENT), as the proto3
+/// language guide requires strings to be valid UTF-8 and Google.Protobuf refuses them too.
 /// </summary>
-public ref struct ProtoReader
+internal ref struct ProtoReader
 {
     // Google.Protobuf's default recursion limit; groups are the only nesting skipped here.
     private const int MaxGroupDepth = 100;
@@ -140,10 +145,23 @@ public ref struct ProtoReader
     }
 
     /// <summary>Reads a string field; empty is null (proto3 cannot tell empty from absent).</summary>
-    public string? ReadOptionalString()
+    /// <exception cref="InvalidUtf8Exception">The bytes are not valid UTF-8: refused, never altered.</exception>
+    public string? ReadOptionalString(string field)
     {
         var bytes = ReadBytes();
-        return bytes.IsEmpty ? null : Encoding.UTF8.GetString(bytes);
+        if (bytes.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ProtoWire.StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidUtf8Exception(field);
+        }
     }
 
     /// <summary>Skips the value of a field of an unknown or unexpected tag, as Google.Protobuf does.</summary>
@@ -208,7 +226,7 @@ public ref struct ProtoReader
 /// Writes protobuf fields to an <see cref="IBufferWriter{T}"/> through one span at a time, so a
 /// response of any size is written without materialising it. <see cref="Flush"/> commits the rest.
 /// </summary>
-public ref struct ProtoWriter
+internal ref struct ProtoWriter
 {
     private const int MinimumSpan = 4096;
 
@@ -312,4 +330,12 @@ public ref struct ProtoWriter
         Flush();
         _span = _output.GetSpan(Math.Max(count, MinimumSpan));
     }
+}
+
+/// <summary>A protobuf string field whose bytes are not valid UTF-8.</summary>
+internal sealed class InvalidUtf8Exception(string field)
+    : FormatException($"The value of '{field}' is not valid UTF-8.")
+{
+    /// <summary>The field, as named in the proto file.</summary>
+    public string Field { get; } = field;
 }

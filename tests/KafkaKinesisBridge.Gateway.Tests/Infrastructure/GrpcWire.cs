@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Google.Protobuf;
 
-namespace KafkaKinesisBridge.Grpc.Tests.Infrastructure;
+namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 
 /// <summary>Builds gRPC Length-Prefixed-Messages by hand, independently of the transport's code.</summary>
 internal static class GrpcWire

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-namespace KafkaKinesisBridge.Grpc.Tests.Infrastructure.RawHttp2;
+namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure.RawHttp2;
 
 /// <summary>Something that happened on one HTTP/2 stream.</summary>
 internal abstract record Http2StreamEvent;

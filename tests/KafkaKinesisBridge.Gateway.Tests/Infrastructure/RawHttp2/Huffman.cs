@@ -1,4 +1,4 @@
-namespace KafkaKinesisBridge.Grpc.Tests.Infrastructure.RawHttp2;
+namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure.RawHttp2;
 
 /// <summary>
 /// The HPACK Huffman code (RFC 7541 Appendix B): for each symbol 0-255 and EOS (256), its code,
