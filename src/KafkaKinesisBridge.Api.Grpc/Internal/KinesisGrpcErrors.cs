@@ -46,6 +46,15 @@ internal static class KinesisGrpcErrors
     public static RpcException SerializationError(string message) =>
         Create(StatusCode.InvalidArgument, SerializationException, message);
 
+    /// <summary>
+    /// A request message that is not valid protobuf: INTERNAL "Failed to deserialize request
+    /// message." (the status and message grpc-dotnet and grpc-go give it), SerializationException.
+    /// Grpc.AspNetCore itself would answer UNKNOWN "Exception was thrown by handler.", so the
+    /// marshallers throw this instead.
+    /// </summary>
+    public static RpcException DeserializationFailure() =>
+        Create(StatusCode.Internal, SerializationException, "Failed to deserialize request message.");
+
     /// <summary>An RpcException with the full error shape.</summary>
     public static RpcException Create(StatusCode code, string errorName, string message)
     {

@@ -6,8 +6,9 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal;
 /// <summary>
 /// Marshallers for the Google.Protobuf messages of the service, as Grpc.Tools generates them
 /// (contextual: sized, then written straight into the response buffer), except that a string
-/// field that is not valid UTF-8 is answered INVALID_ARGUMENT / SerializationException instead of
-/// INTERNAL: it is the client's mistake, and the value is refused, never altered.
+/// field that is not valid UTF-8 is answered INVALID_ARGUMENT / SerializationException (the client's
+/// mistake; the value is refused, never altered) and other malformed bytes INTERNAL "Failed to
+/// deserialize request message." / SerializationException, each with the Kinesis error shape.
 /// </summary>
 internal static class ProtobufMarshaller
 {
@@ -29,6 +30,10 @@ internal static class ProtobufMarshaller
         catch (InvalidProtocolBufferException error) when (IsInvalidUtf8(error))
         {
             throw KinesisGrpcErrors.SerializationError("A string field of the request is not valid UTF-8.");
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            throw KinesisGrpcErrors.DeserializationFailure();
         }
     }
 

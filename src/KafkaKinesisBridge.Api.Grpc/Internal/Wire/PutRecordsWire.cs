@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using Grpc.Core;
+using KafkaKinesisBridge.Api.Grpc.Internal;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 
 namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
@@ -63,7 +64,7 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
     /// <summary>
     /// Parses one request message, turning what the client got wrong into the Kinesis error it would
     /// get from the core: a string that is not UTF-8 (SerializationException), over 500 records
-    /// (ValidationException). Malformed protobuf throws as it is (INTERNAL, as for any message).
+    /// (ValidationException); malformed protobuf is INTERNAL "Failed to deserialize request message."
     /// </summary>
     internal static PutRecordsGrpcRequest ParseChecked(ReadOnlySequence<byte> payload)
     {
@@ -80,6 +81,10 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
             throw KinesisGrpcErrors.ToRpcException(new CoreApi.KinesisException(
                 CoreApi.KinesisErrorCode.Validation,
                 string.Create(CultureInfo.InvariantCulture, $"1 validation error detected: Value '[more than {MaxRecords} records]' at 'records' failed to satisfy constraint: Member must have length less than or equal to {MaxRecords}")));
+        }
+        catch (InvalidDataException)
+        {
+            throw KinesisGrpcErrors.DeserializationFailure();
         }
     }
 
