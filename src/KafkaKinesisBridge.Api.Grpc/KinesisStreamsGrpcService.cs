@@ -1,6 +1,6 @@
+using Grpc.Core;
 using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using Grpc.Core;
 using static KafkaKinesisBridge.Api.Grpc.Internal.ProtoMapper;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 using Proto = KafkaKinesisBridge.Contracts.Streams.V1;

@@ -1,8 +1,8 @@
 using System.Buffers;
 using Google.Protobuf;
-using KafkaKinesisBridge.Contracts.Streams.V1;
 using Grpc.Core;
 using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
+using KafkaKinesisBridge.Contracts.Streams.V1;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 

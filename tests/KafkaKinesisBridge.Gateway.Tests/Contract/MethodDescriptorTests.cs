@@ -1,4 +1,3 @@
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.AspNetCore.Server;
@@ -8,6 +7,7 @@ using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 using KafkaKinesisBridge.Gateway.Tests.Scenarios;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Contract;
 

@@ -1,7 +1,7 @@
-using Grpc.Core;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;

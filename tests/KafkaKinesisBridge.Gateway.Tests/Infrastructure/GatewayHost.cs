@@ -1,6 +1,6 @@
 using System.Globalization;
-using KafkaKinesisBridge.Gateway.Hosting;
 using Grpc.Net.Client;
+using KafkaKinesisBridge.Gateway.Hosting;
 using KafkaKinesisBridge.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -1,8 +1,8 @@
 using System.Buffers;
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using Grpc.Core;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Scenarios;
 

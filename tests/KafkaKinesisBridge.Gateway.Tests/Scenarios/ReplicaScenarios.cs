@@ -1,8 +1,8 @@
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Hosting;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using Grpc.Core;
 using KafkaKinesisBridge.Storage.Kafka;
 using KafkaKinesisBridge.TestSupport;
 
