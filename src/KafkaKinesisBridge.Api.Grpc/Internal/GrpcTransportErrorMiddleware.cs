@@ -16,7 +16,8 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal;
 /// <item>after the call, a non-OK grpc-status without <c>kinesis-error-type</c>: a message over
 /// the receive limit (RESOURCE_EXHAUSTED, RequestEntityTooLarge), an unparseable message (INTERNAL,
 /// SerializationException), an unknown method or service (UNIMPLEMENTED, UnknownOperationException),
-/// another internal failure (InternalFailureException).</item>
+/// an unexpected exception (UNKNOWN or INTERNAL, InternalFailureException); DEADLINE_EXCEEDED and
+/// CANCELLED have no Kinesis name and stay as they are.</item>
 /// </list>
 /// Only requests with a gRPC content type are looked at; the rest pass through untouched.
 /// </summary>
@@ -60,10 +61,11 @@ internal sealed class GrpcTransportErrorMiddleware(RequestDelegate next)
     /// <summary>The Kinesis error name for a status Grpc.AspNetCore set without one; null when there is none.</summary>
     internal static string? NameTransportFailure(StatusCode code, string? message) => code switch
     {
-        StatusCode.ResourceExhausted => "RequestEntityTooLarge",
+        StatusCode.ResourceExhausted when message is not null && message.StartsWith("Received message", StringComparison.Ordinal) => "RequestEntityTooLarge",
+        StatusCode.ResourceExhausted => "InternalFailureException",
         StatusCode.Unimplemented => "UnknownOperationException",
         StatusCode.Internal when message is not null && message.StartsWith("Failed to deserialize", StringComparison.Ordinal) => KinesisGrpcErrors.SerializationException,
-        StatusCode.Internal => "InternalFailureException",
+        StatusCode.Internal or StatusCode.Unknown => "InternalFailureException",
         _ => null,
     };
 
