@@ -84,6 +84,35 @@ public sealed class GrpcTransportTests(EmbeddedGatewayFixture fixture)
         Assert.Empty((await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records);
     }
 
+    [Fact]
+    public async Task GzipRequest_CompressedByGrpcNetClient_Stored()
+    {
+        var name = GatewayHost.NewStreamName("gzip");
+        await Kinesis.CreateStreamAsync(name, 1);
+        var headers = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+
+        var put = await Kinesis.Client.PutRecordsAsync(
+            new PutRecordsRequest { StreamName = name, Records = { new PutRecordsRequestEntry { PartitionKey = "k", Data = ByteString.CopyFromUtf8(new string('z', 4096)) } } },
+            KinesisStreamsClient.Options.WithHeaders(headers));
+
+        Assert.Equal(0, put.FailedRecordCount);
+        var iterator = await Kinesis.GetShardIteratorAsync(name, "shardId-000000000000", ShardIteratorType.TrimHorizon);
+        Assert.Equal(new string('z', 4096), Assert.Single((await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records).Data.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task UnsupportedRequestEncoding_RawHttp2_UnimplementedWithAcceptEncoding()
+    {
+        await using var connection = await ConnectAsync();
+        var stream = await connection.StartCallAsync(PutRecordsPath, [("grpc-encoding", "snappy")], cancellationToken: Ct);
+        await connection.SendDataAsync(stream, GrpcWire.Frame([1, 2, 3], compressed: true), endStream: true, Ct);
+
+        var response = await connection.ReadResponseAsync(stream, Ct);
+
+        Assert.Equal("12", response.GrpcStatus);
+        Assert.Contains("gzip", response.Header("grpc-accept-encoding") ?? string.Empty, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("5")]
