@@ -48,7 +48,7 @@ public static class GrpcApiServiceCollectionExtensions
             var settings = kinesis.Value;
             grpc.MaxReceiveMessageSize = settings.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = settings.MaxSendMessageSize;
-            grpc.ResponseCompressionAlgorithm = string.IsNullOrEmpty(settings.ResponseCompression) ? null : settings.ResponseCompression;
+            grpc.ResponseCompressionAlgorithm = settings.ResponseEncoding;
             grpc.ResponseCompressionLevel = settings.ResponseCompressionLevel;
             grpc.EnableDetailedErrors = settings.EnableDetailedErrors;
         });

@@ -27,10 +27,16 @@ public sealed class KinesisGrpcOptions
     public int MaxSendMessageSize { get; set; } = DefaultMaxMessageSize;
 
     /// <summary>
-    /// Compression of response messages ("gzip"), applied only when the client lists it in
-    /// grpc-accept-encoding; null or empty for none. Compressed requests are always accepted.
+    /// Compression of response messages ("gzip", any case), applied only when the client lists it in
+    /// grpc-accept-encoding; null, empty or "none" for none. Compressed requests are always accepted.
     /// </summary>
     public string? ResponseCompression { get; set; }
+
+    /// <summary>The grpc-encoding name of <see cref="ResponseCompression"/>; null for none.</summary>
+    internal string? ResponseEncoding =>
+        string.IsNullOrEmpty(ResponseCompression) || string.Equals(ResponseCompression, "none", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : ResponseCompression.ToLowerInvariant();
 
     /// <summary>gzip level for response compression.</summary>
     public CompressionLevel ResponseCompressionLevel { get; set; } = CompressionLevel.Fastest;
@@ -58,9 +64,9 @@ internal sealed class KinesisGrpcOptionsValidator : IValidateOptions<KinesisGrpc
             (failures ??= []).Add($"{nameof(KinesisGrpcOptions.MaxSendMessageSize)} must be positive (was {options.MaxSendMessageSize}).");
         }
 
-        if (!string.IsNullOrEmpty(options.ResponseCompression) && options.ResponseCompression != "gzip")
+        if (options.ResponseEncoding is { } encoding && encoding != "gzip")
         {
-            (failures ??= []).Add($"{nameof(KinesisGrpcOptions.ResponseCompression)} '{options.ResponseCompression}' is not supported (gzip or empty).");
+            (failures ??= []).Add($"{nameof(KinesisGrpcOptions.ResponseCompression)} '{options.ResponseCompression}' is not supported (gzip or none).");
         }
 
         if (!Enum.IsDefined(options.ResponseCompressionLevel))

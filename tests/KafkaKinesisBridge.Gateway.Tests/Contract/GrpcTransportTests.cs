@@ -101,6 +101,26 @@ public sealed class GrpcTransportTests(EmbeddedGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task GzipResponses_Configured_CompressedForAClientThatAcceptsGzip()
+    {
+        await using var host = await GatewayHost.StartAsync(
+            new GatewayHostOptions { Settings = new Dictionary<string, string?> { ["Grpc:ResponseCompression"] = "Gzip" } },
+            Ct);
+        await using var connection = await RawHttp2Connection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.Address.Port), Ct);
+        var stream = await connection.StartCallAsync(
+            "/kafkakinesisbridge.streams.v1.KinesisStreams/ListStreams",
+            [("grpc-accept-encoding", "identity,gzip")],
+            cancellationToken: Ct);
+        await connection.SendDataAsync(stream, GrpcWire.Frame(new ListStreamsRequest()), endStream: true, Ct);
+
+        var response = await connection.ReadResponseAsync(stream, Ct);
+
+        Assert.Equal("0", response.GrpcStatus);
+        Assert.Equal("gzip", response.Header("grpc-encoding"));
+        Assert.Equal(1, Assert.Single(response.Messages()).Flag);
+    }
+
+    [Fact]
     public async Task UnsupportedRequestEncoding_RawHttp2_UnimplementedWithAcceptEncoding()
     {
         await using var connection = await ConnectAsync();
