@@ -1,21 +1,118 @@
-using KafkaKinesisBridge.Grpc;
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core.Interceptors;
+using Grpc.Reflection;
+using KafkaKinesisBridge.Api.Grpc.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using CoreApi = KafkaKinesisBridge.Core.Api;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Proto = KafkaKinesisBridge.Contracts.Streams.V1;
 
 namespace KafkaKinesisBridge.Api.Grpc;
 
-/// <summary>Registration of the gRPC front door.</summary>
+/// <summary>Registration of the gRPC front door on Grpc.AspNetCore.</summary>
 public static class GrpcApiServiceCollectionExtensions
 {
+    /// <summary>How often the health service's Watch streams see readiness changes.</summary>
+    private static readonly TimeSpan HealthPublishPeriod = TimeSpan.FromSeconds(1);
+
     /// <summary>
-    /// Registers the gRPC transport and the KinesisStreams service over the core's
-    /// <see cref="CoreApi.IStreamsService"/> (which must be registered too). Serve it with
-    /// <c>app.UseGrpcTransport()</c>.
+    /// Registers Grpc.AspNetCore with the KinesisStreams service over the core's
+    /// <see cref="Core.Api.IStreamsService"/> (which must be registered too), server reflection
+    /// (grpc.reflection.v1 and v1alpha) and the health service (grpc.health.v1.Health, tied to the
+    /// readiness of GET /ready). Serve them with <see cref="MapKinesisGrpcApi"/>.
     /// </summary>
-    public static IServiceCollection AddKinesisGrpcApi(this IServiceCollection services, Action<GrpcTransportOptions>? configure = null)
+    /// <remarks>
+    /// The KinesisStreams calls run through interceptors in this order: message lifetime (returns
+    /// pooled messages), Kinesis errors (KinesisException to the streams.proto error shape), then
+    /// those added with <see cref="AddKinesisGrpcInterceptor{TInterceptor}"/> (for example
+    /// authentication), so that a KinesisException they throw gets the same shape.
+    /// </remarks>
+    public static IServiceCollection AddKinesisGrpcApi(this IServiceCollection services, Action<KinesisGrpcOptions>? configure = null)
     {
-        services.AddGrpcTransport(configure);
-        services.AddGrpcService(sp => new KinesisStreamsGrpcService(sp.GetRequiredService<CoreApi.IStreamsService>()).CreateDefinition());
+        var options = services.AddOptions<KinesisGrpcOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisGrpcOptions>, KinesisGrpcOptionsValidator>());
+        options.ValidateOnStart();
+
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<KinesisGrpcOptions>>((grpc, kinesis) =>
+        {
+            var settings = kinesis.Value;
+            grpc.MaxReceiveMessageSize = settings.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = settings.MaxSendMessageSize;
+            grpc.ResponseCompressionAlgorithm = settings.ResponseEncoding;
+            grpc.ResponseCompressionLevel = settings.ResponseCompressionLevel;
+            grpc.EnableDetailedErrors = settings.EnableDetailedErrors;
+        });
+
+        services.TryAddSingleton<KinesisStreamsGrpcService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<KinesisStreamsGrpcService>, KinesisStreamsMethodProvider>());
+        AddKinesisGrpcInterceptor<MessageLifetimeInterceptor>(services);
+        AddKinesisGrpcInterceptor<KinesisErrorInterceptor>(services);
+
+        // Reflection: the service is bound by KinesisStreamsMethodProvider rather than the generated
+        // base class, where Grpc.AspNetCore.Server.Reflection looks for descriptors, so they are given
+        // here (registered before AddGrpcReflection, whose own registrations only fill what is missing).
+        ServiceDescriptorSet descriptors =
+        [
+            Proto.KinesisStreams.Descriptor,
+            global::Grpc.Health.V1.Health.Descriptor,
+            global::Grpc.Reflection.V1.ServerReflection.Descriptor,
+            global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
+        ];
+        services.TryAddSingleton(new ReflectionServiceImpl(descriptors));
+        services.TryAddSingleton(new ReflectionV1ServiceImpl(descriptors));
+        services.AddGrpcReflection();
+
+        // Health: "" (the whole server) and the KinesisStreams service are SERVING exactly when GET
+        // /ready answers 200. Check computes it live; Watch follows the published results.
+        services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Clear();
+            health.Services.Map(string.Empty, check => check.Tags.Contains(StreamsReadinessHealthCheck.Name));
+            health.Services.Map(KinesisStreamsMethodProvider.ServiceName, check => check.Tags.Contains(StreamsReadinessHealthCheck.Name));
+        }).AddCheck<StreamsReadinessHealthCheck>(StreamsReadinessHealthCheck.Name, tags: [StreamsReadinessHealthCheck.Name]);
+        services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = HealthPublishPeriod;
+        });
         return services;
     }
+
+    /// <summary>
+    /// Adds <typeparamref name="TInterceptor"/> (a singleton) to the KinesisStreams calls, inside the
+    /// interceptors already added (see <see cref="AddKinesisGrpcApi"/>). Call after AddKinesisGrpcApi.
+    /// </summary>
+    public static IServiceCollection AddKinesisGrpcInterceptor<TInterceptor>(this IServiceCollection services)
+        where TInterceptor : Interceptor
+    {
+        services.TryAddSingleton<TInterceptor>();
+        services.AddGrpc().AddServiceOptions<KinesisStreamsGrpcService>(options => options.Interceptors.Add<TInterceptor>());
+        return services;
+    }
+
+    /// <summary>
+    /// Serves the KinesisStreams service, reflection and health (registered with
+    /// <see cref="AddKinesisGrpcApi"/>), with the transport-level failures Grpc.AspNetCore answers
+    /// itself named as Kinesis errors.
+    /// </summary>
+    public static WebApplication MapKinesisGrpcApi(this WebApplication app)
+    {
+        app.UseMiddleware<GrpcTransportErrorMiddleware>();
+        app.MapGrpcService<KinesisStreamsGrpcService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+
+    private sealed class ServiceDescriptorSet : List<Google.Protobuf.Reflection.ServiceDescriptor>;
 }

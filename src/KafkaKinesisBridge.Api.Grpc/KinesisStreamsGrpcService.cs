@@ -1,8 +1,6 @@
-using System.Buffers;
-using KafkaKinesisBridge.Api.Grpc.Internal;
+using Grpc.Core;
 using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc;
 using static KafkaKinesisBridge.Api.Grpc.Internal.ProtoMapper;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 using Proto = KafkaKinesisBridge.Contracts.Streams.V1;
@@ -12,59 +10,21 @@ namespace KafkaKinesisBridge.Api.Grpc;
 /// <summary>
 /// The <c>kafkakinesisbridge.streams.v1.KinesisStreams</c> gRPC service: each method translates its
 /// protobuf request into the core's model, calls <see cref="CoreApi.IStreamsService"/>, and translates
-/// the response, or the <see cref="CoreApi.KinesisException"/>, back (see streams.proto for the error
-/// contract). No Kinesis rule is implemented here.
+/// the response back. A <see cref="CoreApi.KinesisException"/> is left to KinesisErrorInterceptor,
+/// which gives it the error shape of streams.proto. No Kinesis rule is implemented here.
 /// </summary>
-public sealed class KinesisStreamsGrpcService
+/// <remarks>
+/// Served by Grpc.AspNetCore through <see cref="KinesisStreamsMethodProvider"/>, which binds each
+/// method with its marshallers (hand-made for PutRecords and GetRecords). A new RPC is one method
+/// here and one line there.
+/// </remarks>
+internal sealed class KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
 {
-    private readonly CoreApi.IStreamsService _streams;
-
-    /// <summary>Creates the service over the core.</summary>
-    public KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
-    {
-        _streams = streams;
-    }
-
-    /// <summary>The transport definition with every method of the service.</summary>
-    public GrpcServiceDefinition CreateDefinition() =>
-        GrpcServiceDefinition.CreateBuilder(KinesisStreamsMethods.ServiceName)
-            .AddUnaryMethod(KinesisStreamsMethods.CreateStream, (r, c) => Call(r, c, CreateStreamAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.DeleteStream, (r, c) => Call(r, c, DeleteStreamAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.DescribeStream, (r, c) => Call(r, c, DescribeStreamAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.DescribeStreamSummary, (r, c) => Call(r, c, DescribeStreamSummaryAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.ListStreams, (r, c) => Call(r, c, ListStreamsAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.ListShards, (r, c) => Call(r, c, ListShardsAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.PutRecord, (r, c) => Call(r, c, PutRecordAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.PutRecords.Name, PutRecordsGrpcRequest.Marshaller, PutRecordsGrpcResponse.Marshaller, (r, c) => Call(r, c, PutRecordsAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.GetShardIterator, (r, c) => Call(r, c, GetShardIteratorAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.GetRecords.Name, Marshallers.Protobuf(Proto.GetRecordsRequest.Parser), GetRecordsGrpcResponse.Marshaller, (r, c) => Call(r, c, GetRecordsAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.IncreaseStreamRetentionPeriod, (r, c) => Call(r, c, IncreaseRetentionAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.DecreaseStreamRetentionPeriod, (r, c) => Call(r, c, DecreaseRetentionAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.UpdateMaxRecordSize, (r, c) => Call(r, c, UpdateMaxRecordSizeAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.DescribeLimits, (r, c) => Call(r, c, DescribeLimitsAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.AddTagsToStream, (r, c) => Call(r, c, AddTagsToStreamAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.RemoveTagsFromStream, (r, c) => Call(r, c, RemoveTagsFromStreamAsync))
-            .AddUnaryMethod(KinesisStreamsMethods.ListTagsForStream, (r, c) => Call(r, c, ListTagsForStreamAsync))
-            .Build();
-
-    private static async ValueTask<TResponse> Call<TRequest, TResponse>(
-        TRequest request,
-        ServerCallContext context,
-        Func<TRequest, ServerCallContext, ValueTask<TResponse>> handler)
-    {
-        try
-        {
-            return await handler(request, context);
-        }
-        catch (CoreApi.KinesisException error)
-        {
-            throw KinesisGrpcErrors.ToGrpc(error);
-        }
-    }
+    private readonly CoreApi.IStreamsService _streams = streams;
 
     // ----- Stream lifecycle ----------------------------------------------------------------------
 
-    private async ValueTask<Proto.CreateStreamResponse> CreateStreamAsync(Proto.CreateStreamRequest r, ServerCallContext c)
+    public async Task<Proto.CreateStreamResponse> CreateStream(Proto.CreateStreamRequest r, ServerCallContext c)
     {
         await _streams.CreateStreamAsync(
             new CoreApi.CreateStreamRequest
@@ -79,7 +39,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.CreateStreamResponse();
     }
 
-    private async ValueTask<Proto.DeleteStreamResponse> DeleteStreamAsync(Proto.DeleteStreamRequest r, ServerCallContext c)
+    public async Task<Proto.DeleteStreamResponse> DeleteStream(Proto.DeleteStreamRequest r, ServerCallContext c)
     {
         await _streams.DeleteStreamAsync(
             new CoreApi.DeleteStreamRequest
@@ -92,7 +52,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.DeleteStreamResponse();
     }
 
-    private async ValueTask<Proto.DescribeStreamResponse> DescribeStreamAsync(Proto.DescribeStreamRequest r, ServerCallContext c)
+    public async Task<Proto.DescribeStreamResponse> DescribeStream(Proto.DescribeStreamRequest r, ServerCallContext c)
     {
         var response = await _streams.DescribeStreamAsync(
             new CoreApi.DescribeStreamRequest
@@ -106,7 +66,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.DescribeStreamResponse { StreamDescription = ToProto(response.StreamDescription) };
     }
 
-    private async ValueTask<Proto.DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(Proto.DescribeStreamSummaryRequest r, ServerCallContext c)
+    public async Task<Proto.DescribeStreamSummaryResponse> DescribeStreamSummary(Proto.DescribeStreamSummaryRequest r, ServerCallContext c)
     {
         var response = await _streams.DescribeStreamSummaryAsync(
             new CoreApi.DescribeStreamSummaryRequest { StreamName = Optional(r.StreamName), StreamARN = Optional(r.StreamArn) },
@@ -114,7 +74,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.DescribeStreamSummaryResponse { StreamDescriptionSummary = ToProto(response.StreamDescriptionSummary) };
     }
 
-    private async ValueTask<Proto.ListStreamsResponse> ListStreamsAsync(Proto.ListStreamsRequest r, ServerCallContext c)
+    public async Task<Proto.ListStreamsResponse> ListStreams(Proto.ListStreamsRequest r, ServerCallContext c)
     {
         var response = await _streams.ListStreamsAsync(
             new CoreApi.ListStreamsRequest
@@ -134,7 +94,7 @@ public sealed class KinesisStreamsGrpcService
         return result;
     }
 
-    private async ValueTask<Proto.ListShardsResponse> ListShardsAsync(Proto.ListShardsRequest r, ServerCallContext c)
+    public async Task<Proto.ListShardsResponse> ListShards(Proto.ListShardsRequest r, ServerCallContext c)
     {
         var response = await _streams.ListShardsAsync(
             new CoreApi.ListShardsRequest
@@ -159,7 +119,7 @@ public sealed class KinesisStreamsGrpcService
 
     // ----- Data plane ----------------------------------------------------------------------------
 
-    private async ValueTask<Proto.PutRecordResponse> PutRecordAsync(Proto.PutRecordRequest r, ServerCallContext c)
+    public async Task<Proto.PutRecordResponse> PutRecord(Proto.PutRecordRequest r, ServerCallContext c)
     {
         var response = await _streams.PutRecordAsync(
             new CoreApi.PutRecordRequest
@@ -183,7 +143,7 @@ public sealed class KinesisStreamsGrpcService
     // PutRecords and GetRecords, the hot methods, are read and written by hand-made codecs
     // (Internal/Wire) instead of Google.Protobuf message objects: no object, ByteString or string
     // per record beyond the partition key the core takes. The bytes on the wire are the same.
-    private async ValueTask<PutRecordsGrpcResponse> PutRecordsAsync(PutRecordsGrpcRequest r, ServerCallContext c)
+    public async Task<PutRecordsGrpcResponse> PutRecords(PutRecordsGrpcRequest r, ServerCallContext c)
     {
         var response = await _streams.PutRecordsAsync(
             new CoreApi.PutRecordsRequest
@@ -196,7 +156,7 @@ public sealed class KinesisStreamsGrpcService
         return new PutRecordsGrpcResponse(response);
     }
 
-    private async ValueTask<Proto.GetShardIteratorResponse> GetShardIteratorAsync(Proto.GetShardIteratorRequest r, ServerCallContext c)
+    public async Task<Proto.GetShardIteratorResponse> GetShardIterator(Proto.GetShardIteratorRequest r, ServerCallContext c)
     {
         var response = await _streams.GetShardIteratorAsync(
             new CoreApi.GetShardIteratorRequest
@@ -212,7 +172,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.GetShardIteratorResponse { ShardIterator = response.ShardIterator };
     }
 
-    private async ValueTask<GetRecordsGrpcResponse> GetRecordsAsync(Proto.GetRecordsRequest r, ServerCallContext c)
+    public async Task<GetRecordsGrpcResponse> GetRecords(Proto.GetRecordsRequest r, ServerCallContext c)
     {
         // The response points into storage memory until the transport has written and disposed it.
         var response = await _streams.GetRecordsAsync(
@@ -226,13 +186,13 @@ public sealed class KinesisStreamsGrpcService
         return new GetRecordsGrpcResponse(response);
     }
 
-    private async ValueTask<Proto.IncreaseStreamRetentionPeriodResponse> IncreaseRetentionAsync(Proto.IncreaseStreamRetentionPeriodRequest r, ServerCallContext c)
+    public async Task<Proto.IncreaseStreamRetentionPeriodResponse> IncreaseStreamRetentionPeriod(Proto.IncreaseStreamRetentionPeriodRequest r, ServerCallContext c)
     {
         await _streams.IncreaseStreamRetentionPeriodAsync(RetentionRequest(r.StreamName, r.StreamArn, r.RetentionPeriodHours), c.CancellationToken);
         return new Proto.IncreaseStreamRetentionPeriodResponse();
     }
 
-    private async ValueTask<Proto.DecreaseStreamRetentionPeriodResponse> DecreaseRetentionAsync(Proto.DecreaseStreamRetentionPeriodRequest r, ServerCallContext c)
+    public async Task<Proto.DecreaseStreamRetentionPeriodResponse> DecreaseStreamRetentionPeriod(Proto.DecreaseStreamRetentionPeriodRequest r, ServerCallContext c)
     {
         await _streams.DecreaseStreamRetentionPeriodAsync(RetentionRequest(r.StreamName, r.StreamArn, r.RetentionPeriodHours), c.CancellationToken);
         return new Proto.DecreaseStreamRetentionPeriodResponse();
@@ -245,7 +205,7 @@ public sealed class KinesisStreamsGrpcService
         RetentionPeriodHours = hours,
     };
 
-    private async ValueTask<Proto.UpdateMaxRecordSizeResponse> UpdateMaxRecordSizeAsync(Proto.UpdateMaxRecordSizeRequest r, ServerCallContext c)
+    public async Task<Proto.UpdateMaxRecordSizeResponse> UpdateMaxRecordSize(Proto.UpdateMaxRecordSizeRequest r, ServerCallContext c)
     {
         await _streams.UpdateMaxRecordSizeAsync(
             new CoreApi.UpdateMaxRecordSizeRequest
@@ -258,7 +218,21 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.UpdateMaxRecordSizeResponse();
     }
 
-    private async ValueTask<Proto.DescribeLimitsResponse> DescribeLimitsAsync(Proto.DescribeLimitsRequest r, ServerCallContext c)
+    public async Task<Proto.EnhancedMonitoringOutput> EnableEnhancedMonitoring(Proto.EnableEnhancedMonitoringRequest r, ServerCallContext c) =>
+        ToProto(await _streams.EnableEnhancedMonitoringAsync(MonitoringRequest(r.StreamName, r.StreamArn, r.ShardLevelMetrics), c.CancellationToken));
+
+    public async Task<Proto.EnhancedMonitoringOutput> DisableEnhancedMonitoring(Proto.DisableEnhancedMonitoringRequest r, ServerCallContext c) =>
+        ToProto(await _streams.DisableEnhancedMonitoringAsync(MonitoringRequest(r.StreamName, r.StreamArn, r.ShardLevelMetrics), c.CancellationToken));
+
+    private static CoreApi.EnhancedMonitoringRequest MonitoringRequest(string streamName, string streamArn, IReadOnlyList<string> metrics) => new()
+    {
+        StreamName = Optional(streamName),
+        StreamARN = Optional(streamArn),
+        // An empty list is "missing", which the core refuses as Kinesis does.
+        ShardLevelMetrics = metrics.Count == 0 ? null : metrics,
+    };
+
+    public async Task<Proto.DescribeLimitsResponse> DescribeLimits(Proto.DescribeLimitsRequest r, ServerCallContext c)
     {
         var limits = await _streams.DescribeLimitsAsync(c.CancellationToken);
         return new Proto.DescribeLimitsResponse
@@ -270,7 +244,7 @@ public sealed class KinesisStreamsGrpcService
         };
     }
 
-    private async ValueTask<Proto.AddTagsToStreamResponse> AddTagsToStreamAsync(Proto.AddTagsToStreamRequest r, ServerCallContext c)
+    public async Task<Proto.AddTagsToStreamResponse> AddTagsToStream(Proto.AddTagsToStreamRequest r, ServerCallContext c)
     {
         await _streams.AddTagsToStreamAsync(
             new CoreApi.AddTagsToStreamRequest { StreamName = Optional(r.StreamName), StreamARN = Optional(r.StreamArn), Tags = Optional(r.Tags) },
@@ -278,7 +252,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.AddTagsToStreamResponse();
     }
 
-    private async ValueTask<Proto.RemoveTagsFromStreamResponse> RemoveTagsFromStreamAsync(Proto.RemoveTagsFromStreamRequest r, ServerCallContext c)
+    public async Task<Proto.RemoveTagsFromStreamResponse> RemoveTagsFromStream(Proto.RemoveTagsFromStreamRequest r, ServerCallContext c)
     {
         await _streams.RemoveTagsFromStreamAsync(
             new CoreApi.RemoveTagsFromStreamRequest
@@ -291,7 +265,7 @@ public sealed class KinesisStreamsGrpcService
         return new Proto.RemoveTagsFromStreamResponse();
     }
 
-    private async ValueTask<Proto.ListTagsForStreamResponse> ListTagsForStreamAsync(Proto.ListTagsForStreamRequest r, ServerCallContext c)
+    public async Task<Proto.ListTagsForStreamResponse> ListTagsForStream(Proto.ListTagsForStreamRequest r, ServerCallContext c)
     {
         var response = await _streams.ListTagsForStreamAsync(
             new CoreApi.ListTagsForStreamRequest

@@ -5,7 +5,6 @@ using KafkaKinesisBridge.Bench.Hosting;
 using KafkaKinesisBridge.Bench.Kinesis;
 using KafkaKinesisBridge.Bench.Running;
 using KafkaKinesisBridge.Bench.Workloads;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench;
 
@@ -181,7 +180,7 @@ public static class BenchCommand
             // Against another Kinesis-compatible server there is no /debug/runtime: no allocation numbers.
             var runtime = await diagnostics.SampleRuntimeAsync(cancellationToken) is null ? null : diagnostics;
             var cappedLogs = storageSample?.Backend == "kafka-mock";
-            using var grpc = new GrpcClient(target);
+            using var grpc = new GrpcBenchClient(target);
             using var kinesis = new KinesisJsonClient(target, http2: settings.Api == "kinesis-h2", settings.Concurrency);
             var runner = new BenchRunner(progress);
 
@@ -242,7 +241,7 @@ public static class BenchCommand
     private static async Task<RunSummary[]> RunKafkaDirectAsync(
         BenchRunner runner,
         BenchSettings settings,
-        GrpcClient grpc,
+        GrpcBenchClient grpc,
         string bootstrapServers,
         string topicPrefix,
         GatewayProcess? gateway,
@@ -278,7 +277,7 @@ public static class BenchCommand
         return [direct, measured];
     }
 
-    private static IWorkload CreateWorkload(string name, BenchSettings settings, GrpcClient grpc, KinesisJsonClient kinesis) =>
+    private static IWorkload CreateWorkload(string name, BenchSettings settings, GrpcBenchClient grpc, KinesisJsonClient kinesis) =>
         (settings.Api, name) switch
         {
             ("grpc", "put-records") => new GrpcPutRecordsWorkload(grpc, settings),

@@ -118,6 +118,14 @@ internal static class ProtoMapper
         return result;
     }
 
+    public static Proto.EnhancedMonitoringOutput ToProto(CoreApi.EnhancedMonitoringResponse response)
+    {
+        var output = new Proto.EnhancedMonitoringOutput { StreamName = response.StreamName, StreamArn = response.StreamARN };
+        output.CurrentShardLevelMetrics.AddRange(response.CurrentShardLevelMetrics);
+        output.DesiredShardLevelMetrics.AddRange(response.DesiredShardLevelMetrics);
+        return output;
+    }
+
     public static Proto.EnhancedMetrics ToProto(CoreApi.EnhancedMetrics metrics)
     {
         var result = new Proto.EnhancedMetrics();

@@ -1,6 +1,5 @@
 using KafkaKinesisBridge.Bench.Running;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
@@ -8,7 +7,7 @@ namespace KafkaKinesisBridge.Bench.Workloads;
 /// Reads a stream back from TRIM_HORIZON with GetRecords over gRPC, one reader per shard (at most
 /// Concurrency readers), until every shard is caught up: the "read back" number.
 /// </summary>
-public sealed class GrpcGetRecordsWorkload(GrpcClient client, BenchSettings settings) : IWorkload
+public sealed class GrpcGetRecordsWorkload(GrpcBenchClient client, BenchSettings settings) : IWorkload
 {
     private string?[] _iterators = [];
     private bool[] _done = [];
@@ -31,10 +30,7 @@ public sealed class GrpcGetRecordsWorkload(GrpcClient client, BenchSettings sett
         _done = new bool[shards.Count];
         for (var i = 0; i < shards.Count; i++)
         {
-            var iterator = await client.UnaryAsync(
-                KinesisStreamsMethods.GetShardIterator,
-                new GetShardIteratorRequest { StreamName = settings.StreamName, ShardId = shards[i], ShardIteratorType = ShardIteratorType.TrimHorizon },
-                new CallOptions { CancellationToken = cancellationToken });
+            var iterator = await client.Streams.GetShardIteratorAsync(new GetShardIteratorRequest { StreamName = settings.StreamName, ShardId = shards[i], ShardIteratorType = ShardIteratorType.TrimHorizon }, cancellationToken: cancellationToken);
             _iterators[i] = iterator.ShardIterator;
         }
 
@@ -52,10 +48,7 @@ public sealed class GrpcGetRecordsWorkload(GrpcClient client, BenchSettings sett
                 continue;
             }
 
-            var response = await client.UnaryAsync(
-                LeanGrpcMessages.GetRecords,
-                new GetRecordsRequest { ShardIterator = _iterators[shard], Limit = settings.GetLimit },
-                new CallOptions { CancellationToken = cancellationToken });
+            var response = await client.UnaryAsync(LeanGrpcMessages.GetRecords, new GetRecordsRequest { ShardIterator = _iterators[shard], Limit = settings.GetLimit }, cancellationToken);
             _iterators[shard] = response.NextShardIterator;
             if (response.Records == 0 && response.MillisBehindLatest == 0 || _iterators[shard] is null)
             {

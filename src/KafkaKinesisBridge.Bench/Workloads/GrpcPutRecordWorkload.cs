@@ -1,12 +1,11 @@
 using Google.Protobuf;
 using KafkaKinesisBridge.Bench.Running;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
 /// <summary>Single-record PutRecord calls over gRPC (latency-oriented).</summary>
-public sealed class GrpcPutRecordWorkload(GrpcClient client, BenchSettings settings) : IWorkload
+public sealed class GrpcPutRecordWorkload(GrpcBenchClient client, BenchSettings settings) : IWorkload
 {
     private const int DistinctRequestsPerWorker = 256;
     private PutRecordRequest[][] _requests = [];
@@ -45,7 +44,7 @@ public sealed class GrpcPutRecordWorkload(GrpcClient client, BenchSettings setti
     {
         var requests = _requests[worker];
         var request = requests[_next[worker]++ % requests.Length];
-        await client.UnaryAsync(KinesisStreamsMethods.PutRecord, request, new CallOptions { CancellationToken = cancellationToken });
+        await client.Streams.PutRecordAsync(request, cancellationToken: cancellationToken);
         return new CallResult(1, settings.RecordSize, 0);
     }
 

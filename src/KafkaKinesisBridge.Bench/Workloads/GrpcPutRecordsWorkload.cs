@@ -1,14 +1,13 @@
 using Google.Protobuf;
 using KafkaKinesisBridge.Bench.Running;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
 /// <summary>PutRecords batches over gRPC. Requests are serialized once and reused, and responses are
 /// read only for their counts (<see cref="LeanGrpcMessages"/>), so the client spends its CPU on the
 /// protocol, not on generating or materialising data.</summary>
-public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings settings) : IWorkload
+public sealed class GrpcPutRecordsWorkload(GrpcBenchClient client, BenchSettings settings) : IWorkload
 {
     private const int DistinctRequestsPerWorker = 8;
     private EncodedMessage[][] _requests = [];
@@ -55,7 +54,7 @@ public sealed class GrpcPutRecordsWorkload(GrpcClient client, BenchSettings sett
     {
         var requests = _requests[worker];
         var request = requests[_next[worker]++ % requests.Length];
-        var response = await client.UnaryAsync(LeanGrpcMessages.PutRecords, request, new CallOptions { CancellationToken = cancellationToken });
+        var response = await client.UnaryAsync(LeanGrpcMessages.PutRecords, request, cancellationToken);
         if (response.Results != request.Records)
         {
             throw new InvalidOperationException($"PutRecords answered {response.Results} results for {request.Records} records.");

@@ -1,5 +1,4 @@
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
@@ -7,26 +6,20 @@ namespace KafkaKinesisBridge.Bench.Workloads;
 public static class GrpcStreams
 {
     /// <summary>Creates <paramref name="streamName"/> with <paramref name="shards"/> shards and waits until ACTIVE.</summary>
-    public static async Task EnsureStreamAsync(GrpcClient client, string streamName, int shards, CancellationToken cancellationToken)
+    public static async Task EnsureStreamAsync(GrpcBenchClient client, string streamName, int shards, CancellationToken cancellationToken)
     {
         try
         {
-            await client.UnaryAsync(
-                KinesisStreamsMethods.CreateStream,
-                new CreateStreamRequest { StreamName = streamName, ShardCount = shards },
-                new CallOptions { CancellationToken = cancellationToken });
+            await client.Streams.CreateStreamAsync(new CreateStreamRequest { StreamName = streamName, ShardCount = shards }, cancellationToken: cancellationToken);
         }
-        catch (GrpcCallException ex) when (ex.Trailers.GetValue("kinesis-error-type") == "ResourceInUseException")
+        catch (Grpc.Core.RpcException ex) when (ex.Trailers.GetValue("kinesis-error-type") == "ResourceInUseException")
         {
             // Exists already: reuse it (a bench pointed at a running gateway with --stream).
         }
 
         for (var attempt = 0; attempt < 600; attempt++)
         {
-            var description = await client.UnaryAsync(
-                KinesisStreamsMethods.DescribeStreamSummary,
-                new DescribeStreamSummaryRequest { StreamName = streamName },
-                new CallOptions { CancellationToken = cancellationToken });
+            var description = await client.Streams.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = streamName }, cancellationToken: cancellationToken);
             if (description.StreamDescriptionSummary.StreamStatus == StreamStatus.Active)
             {
                 return;
@@ -39,12 +32,9 @@ public static class GrpcStreams
     }
 
     /// <summary>The shard ids of a stream.</summary>
-    public static async Task<IReadOnlyList<string>> ListShardIdsAsync(GrpcClient client, string streamName, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ListShardIdsAsync(GrpcBenchClient client, string streamName, CancellationToken cancellationToken)
     {
-        var response = await client.UnaryAsync(
-            KinesisStreamsMethods.ListShards,
-            new ListShardsRequest { StreamName = streamName },
-            new CallOptions { CancellationToken = cancellationToken });
+        var response = await client.Streams.ListShardsAsync(new ListShardsRequest { StreamName = streamName }, cancellationToken: cancellationToken);
         return response.Shards.Select(s => s.ShardId).ToList();
     }
 }

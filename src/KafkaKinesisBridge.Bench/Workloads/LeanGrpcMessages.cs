@@ -1,8 +1,8 @@
 using System.Buffers;
 using Google.Protobuf;
+using Grpc.Core;
+using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Wire;
 
 namespace KafkaKinesisBridge.Bench.Workloads;
 
@@ -14,20 +14,29 @@ namespace KafkaKinesisBridge.Bench.Workloads;
 /// </summary>
 public static class LeanGrpcMessages
 {
+    private static readonly string ServiceName = KinesisStreams.Descriptor.FullName;
+
     /// <summary>PutRecords with a pre-serialized request and a counting response.</summary>
     public static readonly Method<EncodedMessage, PutRecordsOutcome> PutRecords = new(
         MethodType.Unary,
-        KinesisStreamsMethods.ServiceName,
-        KinesisStreamsMethods.PutRecords.Name,
+        ServiceName,
+        "PutRecords",
         EncodedMessage.Marshaller,
         PutRecordsOutcome.Marshaller);
 
     /// <summary>GetRecords with a normal request and a summarised response.</summary>
     public static readonly Method<GetRecordsRequest, GetRecordsSummary> GetRecords = new(
         MethodType.Unary,
-        KinesisStreamsMethods.ServiceName,
-        KinesisStreamsMethods.GetRecords.Name,
-        Marshallers.Protobuf(GetRecordsRequest.Parser),
+        ServiceName,
+        "GetRecords",
+        Marshallers.Create<GetRecordsRequest>(
+            (message, context) =>
+            {
+                context.SetPayloadLength(message.CalculateSize());
+                message.WriteTo(context.GetBufferWriter());
+                context.Complete();
+            },
+            _ => throw new NotSupportedException("Requests are only sent.")),
         GetRecordsSummary.Marshaller);
 }
 
@@ -37,10 +46,9 @@ public static class LeanGrpcMessages
 public sealed record EncodedMessage(byte[] Payload, int Records)
 {
     /// <summary>The request's marshaller.</summary>
-    public static Marshaller<EncodedMessage> Marshaller { get; } = new(
-        _ => throw new NotSupportedException("Encoded messages are only sent."),
-        m => m.Payload.Length,
-        (m, writer) => writer.Write(m.Payload));
+    public static Marshaller<EncodedMessage> Marshaller { get; } = Marshallers.Create<EncodedMessage>(
+        (m, context) => context.Complete(m.Payload),
+        _ => throw new NotSupportedException("Encoded messages are only sent."));
 
     /// <summary>Serializes a PutRecords request once.</summary>
     public static EncodedMessage From(PutRecordsRequest request) => new(request.ToByteArray(), request.Records.Count);
@@ -52,10 +60,9 @@ public sealed record EncodedMessage(byte[] Payload, int Records)
 public sealed record PutRecordsOutcome(int FailedRecordCount, int Results)
 {
     /// <summary>The response's marshaller.</summary>
-    public static Marshaller<PutRecordsOutcome> Marshaller { get; } = new(
-        payload => Parse(payload),
-        _ => throw new NotSupportedException("Responses are only read."),
-        (_, _) => throw new NotSupportedException("Responses are only read."));
+    public static Marshaller<PutRecordsOutcome> Marshaller { get; } = Marshallers.Create<PutRecordsOutcome>(
+        (_, _) => throw new NotSupportedException("Responses are only read."),
+        context => Parse(context.PayloadAsReadOnlySequence()));
 
     private static PutRecordsOutcome Parse(in ReadOnlySequence<byte> payload)
     {
@@ -99,10 +106,9 @@ public sealed record PutRecordsOutcome(int FailedRecordCount, int Results)
 public sealed record GetRecordsSummary(int Records, long DataBytes, string? NextShardIterator, long MillisBehindLatest)
 {
     /// <summary>The response's marshaller.</summary>
-    public static Marshaller<GetRecordsSummary> Marshaller { get; } = new(
-        payload => Parse(payload),
-        _ => throw new NotSupportedException("Responses are only read."),
-        (_, _) => throw new NotSupportedException("Responses are only read."));
+    public static Marshaller<GetRecordsSummary> Marshaller { get; } = Marshallers.Create<GetRecordsSummary>(
+        (_, _) => throw new NotSupportedException("Responses are only read."),
+        context => Parse(context.PayloadAsReadOnlySequence()));
 
     private static GetRecordsSummary Parse(in ReadOnlySequence<byte> payload)
     {

@@ -3,7 +3,6 @@ using KafkaKinesisBridge.Api.Kinesis;
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Hosting;
 using KafkaKinesisBridge.Core.Storage;
-using KafkaKinesisBridge.Grpc;
 using KafkaKinesisBridge.Networking;
 using KafkaKinesisBridge.Storage.Embedded;
 using KafkaKinesisBridge.Storage.Kafka;
@@ -71,7 +70,7 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.UseGrpcCallAuthentication();
-        app.UseGrpcTransport();
+        app.MapKinesisGrpcApi();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
             readiness.IsReady ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));

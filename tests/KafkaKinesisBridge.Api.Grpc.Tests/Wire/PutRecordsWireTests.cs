@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using Google.Protobuf;
 using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
-using KafkaKinesisBridge.Grpc.Wire;
 using static KafkaKinesisBridge.Api.Grpc.Tests.Wire.WireTestKit;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 using Proto = KafkaKinesisBridge.Contracts.Streams.V1;

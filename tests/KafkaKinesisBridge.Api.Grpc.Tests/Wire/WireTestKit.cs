@@ -1,5 +1,5 @@
 using System.Buffers;
-using KafkaKinesisBridge.Grpc.Wire;
+using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 
 namespace KafkaKinesisBridge.Api.Grpc.Tests.Wire;
 

@@ -8,12 +8,12 @@ namespace KafkaKinesisBridge.Gateway.Tests.Contract;
 
 /// <summary>
 /// Both front doors serve the same operations: every method of the gRPC service (streams.proto,
-/// KinesisStreamsMethods) is also an operation of the Kinesis API (AWS JSON 1.1) on the same port.
+/// KinesisStreams) is also an operation of the Kinesis API (AWS JSON 1.1) on the same port.
 /// Derived from the gRPC method list, so a new gRPC method without a Kinesis handler fails here.
 /// </summary>
 public sealed class FrontDoorParityTests(EmbeddedGatewayFixture fixture) : IClassFixture<EmbeddedGatewayFixture>
 {
-    public static TheoryData<string> GrpcMethods() => [.. KinesisStreamsMethods.MethodNames];
+    public static TheoryData<string> GrpcMethods() => [.. KinesisStreams.Descriptor.Methods.Select(m => m.Name)];
 
     [Theory]
     [MemberData(nameof(GrpcMethods))]

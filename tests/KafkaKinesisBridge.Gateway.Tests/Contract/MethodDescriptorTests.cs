@@ -1,72 +1,45 @@
-using System.Reflection;
-using Google.Protobuf.Reflection;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 using KafkaKinesisBridge.Gateway.Tests.Scenarios;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Client;
-using Type = System.Type;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Contract;
 
 /// <summary>
-/// KinesisStreamsMethods is written by hand (Grpc.Tools' service generator targets Grpc.Core); these
-/// tests hold it to the KinesisStreams service of streams.proto as protoc compiled it (the generated
-/// file descriptor includes services), and check that the gateway serves every method.
+/// The gateway binds the KinesisStreams methods itself (to give PutRecords and GetRecords their
+/// hand-made marshallers) instead of through the generated BindService: these tests hold what it
+/// serves to the KinesisStreams service of streams.proto as protoc compiled it.
 /// </summary>
 [Collection(EmbeddedGatewayCollection.Name)]
 public sealed class MethodDescriptorTests(EmbeddedGatewayFixture fixture)
 {
-    private static ServiceDescriptor Service =>
-        StreamsReflection.Descriptor.Services.Single(s => s.Name == "KinesisStreams");
-
-    /// <summary>Every public static Method&lt;,&gt; field of KinesisStreamsMethods.</summary>
-    private static List<(string Field, string Name, string ServiceName, MethodType Type, string Path, Type Request, Type Response)> Declared =>
-    [
-        .. typeof(KinesisStreamsMethods)
-            .GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Method<,>))
-            .Select(f =>
-            {
-                var method = f.GetValue(null)!;
-                var type = f.FieldType;
-                return (
-                    f.Name,
-                    (string)type.GetProperty(nameof(Method<CreateStreamRequest, CreateStreamResponse>.Name))!.GetValue(method)!,
-                    (string)type.GetProperty(nameof(Method<CreateStreamRequest, CreateStreamResponse>.ServiceName))!.GetValue(method)!,
-                    (MethodType)type.GetProperty(nameof(Method<CreateStreamRequest, CreateStreamResponse>.Type))!.GetValue(method)!,
-                    (string)type.GetProperty(nameof(Method<CreateStreamRequest, CreateStreamResponse>.FullName))!.GetValue(method)!,
-                    type.GetGenericArguments()[0],
-                    type.GetGenericArguments()[1]);
-            }),
-    ];
+    private static ServiceDescriptor Service => KinesisStreams.Descriptor;
 
     [Fact]
-    public void KinesisStreamsMethods_ComparedWithProtoDescriptor_SameMethodsTypesAndKinds()
+    public void Gateway_BoundMethods_AreExactlyThoseOfTheProtoServiceWithTheirKinds()
     {
-        var service = Service;
-        var declared = Declared;
+        var endpoints = fixture.Host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints;
+        var bound = endpoints
+            .Select(e => e.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method)
+            .Where(m => m is not null && m.ServiceName == Service.FullName)
+            .ToList();
 
-        Assert.Equal(KinesisStreamsMethods.ServiceName, service.FullName);
-        Assert.Equal(service.Methods.Select(m => m.Name).Order(StringComparer.Ordinal), declared.Select(d => d.Name).Order(StringComparer.Ordinal));
-        foreach (var method in service.Methods)
+        Assert.Equal(
+            Service.Methods.Select(m => m.Name).Order(StringComparer.Ordinal),
+            bound.Select(m => m!.Name).Order(StringComparer.Ordinal));
+        foreach (var method in Service.Methods)
         {
-            var match = Assert.Single(declared, d => d.Name == method.Name);
-            Assert.Equal(method.Name, match.Field);
-            Assert.Equal(service.FullName, match.ServiceName);
-            Assert.Equal($"/{service.FullName}/{method.Name}", match.Path);
-            Assert.Equal(method.InputType.ClrType, match.Request);
-            Assert.Equal(method.OutputType.ClrType, match.Response);
+            var match = Assert.Single(bound, b => b!.Name == method.Name)!;
+            Assert.Equal($"/{Service.FullName}/{method.Name}", match.FullName);
             Assert.False(method.IsClientStreaming, $"{method.Name} is client streaming");
             Assert.Equal(method.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary, match.Type);
         }
-    }
-
-    [Fact]
-    public void MethodNames_ComparedWithProtoDescriptor_EveryMethodInProtoOrder()
-    {
-        Assert.Equal(Service.Methods.Select(m => m.Name), KinesisStreamsMethods.MethodNames);
     }
 
     [Fact]
@@ -88,13 +61,14 @@ public sealed class MethodDescriptorTests(EmbeddedGatewayFixture fixture)
     private static async Task<StatusCode> StatusOfEmptyRequestAsync(GatewayHost host, string path)
     {
         var slash = path.LastIndexOf('/');
-        var method = new Method<Empty, Empty>(MethodType.Unary, path[1..slash], path[(slash + 1)..], Empty.Parser, Empty.Parser);
+        var marshaller = Marshallers.Create<Empty>(m => m.ToByteArray(), Empty.Parser.ParseFrom);
+        var method = new Method<Empty, Empty>(MethodType.Unary, path[1..slash], path[(slash + 1)..], marshaller, marshaller);
         try
         {
-            await host.GrpcClient.UnaryAsync(method, new Empty(), new CallOptions { Timeout = KinesisStreamsClient.CallTimeout, CancellationToken = TestContext.Current.CancellationToken });
+            await host.Kinesis.CallAsync(method, new Empty());
             return StatusCode.OK;
         }
-        catch (GrpcCallException error)
+        catch (RpcException error)
         {
             return error.StatusCode;
         }

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 using KafkaKinesisBridge.TestSupport;
@@ -79,10 +80,10 @@ public sealed class DurabilityTests
         await first.Kinesis.CreateStreamAsync(name, 2);
 
         // The writers have their own client: stopping the host must not cancel their calls client-side.
-        using var writerClient = new KafkaKinesisBridge.Grpc.Client.GrpcClient(first.Address);
+        using var writerChannel = KinesisStreamsClient.CreateChannel(first.Address);
         var writes = new AcknowledgedWrites();
         using var stopWriters = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var writing = writes.RunAsync(new KinesisStreamsClient(writerClient), name, writers: 4, stopWriters.Token);
+        var writing = writes.RunAsync(new KinesisStreamsClient(writerChannel), name, writers: 4, stopWriters.Token);
         await Eventually.UntilAsync(() => writes.Acknowledged.Count >= 60 || writing.IsCompleted, TimeSpan.FromSeconds(30), "60 acknowledged writes");
         Assert.False(writing.IsFaulted, writing.Exception?.ToString());
 

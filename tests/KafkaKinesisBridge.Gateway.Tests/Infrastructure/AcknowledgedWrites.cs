@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 
@@ -74,7 +74,7 @@ public sealed class AcknowledgedWrites
                     Log(new AcknowledgedRecord(response.ShardId, response.SequenceNumber, key, data));
                 }
             }
-            catch (Exception ex) when (_stopOnFailure && ex is GrpcCallException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception ex) when (_stopOnFailure && ex is RpcException or HttpRequestException or IOException or OperationCanceledException)
             {
                 Interlocked.Increment(ref _failures);
                 return;

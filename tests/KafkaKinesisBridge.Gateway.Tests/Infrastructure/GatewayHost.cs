@@ -1,6 +1,6 @@
 using System.Globalization;
+using Grpc.Net.Client;
 using KafkaKinesisBridge.Gateway.Hosting;
-using KafkaKinesisBridge.Grpc.Client;
 using KafkaKinesisBridge.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -55,8 +55,8 @@ public sealed class GatewayHost : IAsyncDisposable
         DataDirectory = dataDirectory;
         _ownedDirectory = ownedDirectory;
         Address = app.GetListeningAddress();
-        GrpcClient = new GrpcClient(Address);
-        Kinesis = new KinesisStreamsClient(GrpcClient);
+        Channel = KinesisStreamsClient.CreateChannel(Address);
+        Kinesis = new KinesisStreamsClient(Channel);
     }
 
     /// <summary>The options the host was started with.</summary>
@@ -68,8 +68,8 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The embedded log's data directory.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>The raw gRPC client.</summary>
-    public GrpcClient GrpcClient { get; }
+    /// <summary>The gRPC channel (Grpc.Net.Client, h2c).</summary>
+    public GrpcChannel Channel { get; }
 
     /// <summary>The typed KinesisStreams client.</summary>
     public KinesisStreamsClient Kinesis { get; }
@@ -171,7 +171,7 @@ public sealed class GatewayHost : IAsyncDisposable
         finally
         {
             await app.DisposeAsync();
-            GrpcClient.Dispose();
+            Channel.Dispose();
         }
     }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
-using KafkaKinesisBridge.Grpc.Client;
+using Grpc.Net.Client;
 using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
@@ -22,8 +22,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         _process = process;
         _output = output;
         Address = address;
-        GrpcClient = new GrpcClient(address);
-        Kinesis = new KinesisStreamsClient(GrpcClient);
+        Channel = KinesisStreamsClient.CreateChannel(address);
+        Kinesis = new KinesisStreamsClient(Channel);
     }
 
     /// <summary>The gateway's address.</summary>
@@ -50,8 +50,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>True once the process has ended (crashed or killed).</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <summary>A gRPC client connected to the gateway.</summary>
-    public GrpcClient GrpcClient { get; }
+    /// <summary>A gRPC channel to the gateway.</summary>
+    public GrpcChannel Channel { get; }
 
     /// <summary>The typed client.</summary>
     public KinesisStreamsClient Kinesis { get; }
@@ -203,7 +203,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        GrpcClient.Dispose();
+        Channel.Dispose();
         if (!_process.HasExited)
         {
             await KillAsync();

@@ -2,9 +2,8 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Rpc;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Client;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 
@@ -28,21 +27,27 @@ public static class KinesisAssert
     /// reason = the Kinesis error name and domain kinesis.amazonaws.com.
     /// </summary>
     /// <returns>The exception, for checks of the message.</returns>
-    public static async Task<GrpcCallException> FailsWithAsync(Func<Task> call, StatusCode expectedCode, string expectedErrorType)
+    public static async Task<RpcException> FailsWithAsync(Func<Task> call, StatusCode expectedCode, string expectedErrorType)
     {
-        var error = await Assert.ThrowsAsync<GrpcCallException>(call);
-        Assert.True(expectedCode == error.StatusCode, $"Expected status {expectedCode}, got {error.StatusCode} ({error.Detail}); kinesis-error-type {error.Trailers.GetValue("kinesis-error-type")}");
-        Assert.False(string.IsNullOrEmpty(error.Detail), "grpc-message is empty");
+        var error = await Assert.ThrowsAsync<RpcException>(call);
+        AssertKinesisError(error, expectedCode, expectedErrorType);
+        return error;
+    }
+
+    /// <summary>Checks an RpcException against the error contract of streams.proto (see <see cref="FailsWithAsync"/>).</summary>
+    public static void AssertKinesisError(RpcException error, StatusCode expectedCode, string expectedErrorType)
+    {
+        Assert.True(expectedCode == error.StatusCode, $"Expected status {expectedCode}, got {error.StatusCode} ({error.Status.Detail}); kinesis-error-type {error.Trailers.GetValue("kinesis-error-type")}");
+        Assert.False(string.IsNullOrEmpty(error.Status.Detail), "grpc-message is empty");
         Assert.Equal(expectedErrorType, error.Trailers.GetValue("kinesis-error-type"));
-        var status = error.Details;
+        var status = error.GetRpcStatus();
         Assert.NotNull(status);
         Assert.Equal((int)expectedCode, status.Code);
-        Assert.Equal(error.Detail, status.Message);
-        var info = error.GetDetail<ErrorInfo>();
+        Assert.Equal(error.Status.Detail, status.Message);
+        var info = status.GetDetail<ErrorInfo>();
         Assert.NotNull(info);
         Assert.Equal(expectedErrorType, info.Reason);
         Assert.Equal(ErrorDomain, info.Domain);
-        return error;
     }
 
     /// <summary>The hash key of a partition key: MD5 of its UTF-8 bytes as a big-endian unsigned 128-bit integer.</summary>

@@ -1,60 +1,82 @@
 using System.Text;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using KafkaKinesisBridge.Contracts.Streams.V1;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Client;
 using Record = KafkaKinesisBridge.Contracts.Streams.V1.Record;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// A typed client for the KinesisStreams gRPC service over <see cref="GrpcClient"/> (one method per
-/// RPC, each a real unary call over HTTP/2), plus the few compound steps tests repeat: create a stream
-/// of N shards, read a shard from an iterator to its tip.
+/// The generated client (<see cref="KinesisStreams.KinesisStreamsClient"/>, Grpc.Net.Client) with a
+/// deadline and the test's cancellation on every call, plus the few compound steps tests repeat:
+/// create a stream of N shards, read a shard from an iterator to its tip.
 /// </summary>
-public sealed class KinesisStreamsClient(GrpcClient client)
+public sealed class KinesisStreamsClient(GrpcChannel channel)
 {
     /// <summary>Deadline of each call: generous for a loaded 2-core machine, finite so a hang fails.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The underlying client.</summary>
-    public GrpcClient Grpc { get; } = client;
+    /// <summary>The channel.</summary>
+    public GrpcChannel Channel { get; } = channel;
 
-    public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request) => CallAsync(KinesisStreamsMethods.CreateStream, request);
+    /// <summary>The generated client.</summary>
+    public KinesisStreams.KinesisStreamsClient Client { get; } = new(channel);
 
-    public Task<DeleteStreamResponse> DeleteStreamAsync(DeleteStreamRequest request) => CallAsync(KinesisStreamsMethods.DeleteStream, request);
+    /// <summary>The options of every call: <see cref="CallTimeout"/> and the test's cancellation.</summary>
+    public static CallOptions Options => new(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: TestContext.Current.CancellationToken);
 
-    public Task<DescribeStreamResponse> DescribeStreamAsync(DescribeStreamRequest request) => CallAsync(KinesisStreamsMethods.DescribeStream, request);
+    /// <summary>Creates a channel to the gateway as a production client should: 16 MiB receive limit (GetRecords answers up to 10 MiB).</summary>
+    public static GrpcChannel CreateChannel(Uri address, HttpMessageHandler? handler = null) =>
+        GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+            MaxSendMessageSize = 16 * 1024 * 1024,
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+        });
 
-    public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request) => CallAsync(KinesisStreamsMethods.DescribeStreamSummary, request);
+    /// <summary>A unary call of any method (custom marshallers, unknown methods) over the channel.</summary>
+    public Task<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request)
+        where TRequest : class
+        where TResponse : class =>
+        Channel.CreateCallInvoker().AsyncUnaryCall(method, null, Options, request).ResponseAsync;
 
-    public Task<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request) => CallAsync(KinesisStreamsMethods.ListStreams, request);
+    public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request) => Client.CreateStreamAsync(request, Options).ResponseAsync;
 
-    public Task<ListShardsResponse> ListShardsAsync(ListShardsRequest request) => CallAsync(KinesisStreamsMethods.ListShards, request);
+    public Task<DeleteStreamResponse> DeleteStreamAsync(DeleteStreamRequest request) => Client.DeleteStreamAsync(request, Options).ResponseAsync;
 
-    public Task<PutRecordResponse> PutRecordAsync(PutRecordRequest request) => CallAsync(KinesisStreamsMethods.PutRecord, request);
+    public Task<DescribeStreamResponse> DescribeStreamAsync(DescribeStreamRequest request) => Client.DescribeStreamAsync(request, Options).ResponseAsync;
 
-    public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request) => CallAsync(KinesisStreamsMethods.PutRecords, request);
+    public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request) => Client.DescribeStreamSummaryAsync(request, Options).ResponseAsync;
 
-    public Task<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request) => CallAsync(KinesisStreamsMethods.GetShardIterator, request);
+    public Task<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request) => Client.ListStreamsAsync(request, Options).ResponseAsync;
 
-    public Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request) => CallAsync(KinesisStreamsMethods.GetRecords, request);
+    public Task<ListShardsResponse> ListShardsAsync(ListShardsRequest request) => Client.ListShardsAsync(request, Options).ResponseAsync;
+
+    public Task<PutRecordResponse> PutRecordAsync(PutRecordRequest request) => Client.PutRecordAsync(request, Options).ResponseAsync;
+
+    public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request) => Client.PutRecordsAsync(request, Options).ResponseAsync;
+
+    public Task<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request) => Client.GetShardIteratorAsync(request, Options).ResponseAsync;
+
+    public Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request) => Client.GetRecordsAsync(request, Options).ResponseAsync;
 
     public Task<IncreaseStreamRetentionPeriodResponse> IncreaseStreamRetentionPeriodAsync(IncreaseStreamRetentionPeriodRequest request) =>
-        CallAsync(KinesisStreamsMethods.IncreaseStreamRetentionPeriod, request);
+        Client.IncreaseStreamRetentionPeriodAsync(request, Options).ResponseAsync;
 
     public Task<DecreaseStreamRetentionPeriodResponse> DecreaseStreamRetentionPeriodAsync(DecreaseStreamRetentionPeriodRequest request) =>
-        CallAsync(KinesisStreamsMethods.DecreaseStreamRetentionPeriod, request);
+        Client.DecreaseStreamRetentionPeriodAsync(request, Options).ResponseAsync;
 
-    public Task<UpdateMaxRecordSizeResponse> UpdateMaxRecordSizeAsync(UpdateMaxRecordSizeRequest request) => CallAsync(KinesisStreamsMethods.UpdateMaxRecordSize, request);
+    public Task<UpdateMaxRecordSizeResponse> UpdateMaxRecordSizeAsync(UpdateMaxRecordSizeRequest request) => Client.UpdateMaxRecordSizeAsync(request, Options).ResponseAsync;
 
-    public Task<DescribeLimitsResponse> DescribeLimitsAsync() => CallAsync(KinesisStreamsMethods.DescribeLimits, new DescribeLimitsRequest());
+    public Task<DescribeLimitsResponse> DescribeLimitsAsync() => Client.DescribeLimitsAsync(new DescribeLimitsRequest(), Options).ResponseAsync;
 
-    public Task<AddTagsToStreamResponse> AddTagsToStreamAsync(AddTagsToStreamRequest request) => CallAsync(KinesisStreamsMethods.AddTagsToStream, request);
+    public Task<AddTagsToStreamResponse> AddTagsToStreamAsync(AddTagsToStreamRequest request) => Client.AddTagsToStreamAsync(request, Options).ResponseAsync;
 
-    public Task<RemoveTagsFromStreamResponse> RemoveTagsFromStreamAsync(RemoveTagsFromStreamRequest request) => CallAsync(KinesisStreamsMethods.RemoveTagsFromStream, request);
+    public Task<RemoveTagsFromStreamResponse> RemoveTagsFromStreamAsync(RemoveTagsFromStreamRequest request) => Client.RemoveTagsFromStreamAsync(request, Options).ResponseAsync;
 
-    public Task<ListTagsForStreamResponse> ListTagsForStreamAsync(ListTagsForStreamRequest request) => CallAsync(KinesisStreamsMethods.ListTagsForStream, request);
+    public Task<ListTagsForStreamResponse> ListTagsForStreamAsync(ListTagsForStreamRequest request) => Client.ListTagsForStreamAsync(request, Options).ResponseAsync;
 
     /// <summary>Creates a PROVISIONED stream and returns its description (ACTIVE once CreateStream answered).</summary>
     public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount)
@@ -136,13 +158,4 @@ public sealed class KinesisStreamsClient(GrpcClient client)
 
         return (records, responses);
     }
-
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        await Grpc.UnaryAsync(method, request, new CallOptions
-        {
-            Timeout = CallTimeout,
-            CancellationToken = TestContext.Current.CancellationToken,
-        });
 }

@@ -140,7 +140,7 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
         using var document = JsonDocument.Parse(output);
         var report = document.RootElement;
         Assert.Equal(stream, report.GetProperty("stream").GetString());
-        Assert.Equal(KinesisStreamsMethods.MethodNames, report.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(KinesisStreams.Descriptor.Methods.Select(m => m.Name), report.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal("STREAM_STATUS_ACTIVE", report.GetProperty("describe").GetProperty("status").GetString());
 
         // The client saw each error exactly as streams.proto specifies it.

@@ -3,9 +3,9 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using KafkaKinesisBridge.Grpc.Client;
 using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Interop;
@@ -119,11 +119,11 @@ public sealed class TlsScenarioTests(TlsGatewayProcessFixture fixture) : IClassF
     [Fact]
     public async Task Grpc_OverTls_PutAndGetRecords()
     {
-        var handler = GrpcClient.CreateHandler(new GrpcClientOptions());
+        var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
             certificate is X509Certificate2 x509 && fixture.Validate(x509, errors);
-        using var client = new GrpcClient(new Uri(fixture.Endpoint), handler);
-        var kinesis = new KinesisStreamsClient(client);
+        using var channel = KinesisStreamsClient.CreateChannel(new Uri(fixture.Endpoint), handler);
+        var kinesis = new KinesisStreamsClient(channel);
         var name = GatewayHost.NewStreamName("tls-grpc");
 
         await kinesis.CreateStreamAsync(name, 1);

@@ -1,7 +1,7 @@
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using KafkaKinesisBridge.Grpc;
 using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Scenarios;
@@ -111,7 +111,7 @@ public sealed class ClockScenarioTests(ClockedGatewayFixture fixture) : IClassFi
         var chained = await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = stillValid.NextShardIterator });
 
         Assert.Single(stillValid.Records);
-        Assert.StartsWith("Iterator expired.", expired.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("Iterator expired.", expired.Status.Detail, StringComparison.Ordinal);
         Assert.Empty(chained.Records);
         Assert.True(chained.HasNextShardIterator);
     }
@@ -173,7 +173,7 @@ public sealed class QuotaTests
             Assert.Empty(r.SequenceNumber);
             Assert.Empty(r.ShardId);
         });
-        Assert.Equal(expectedMessage, single.Detail);
+        Assert.Equal(expectedMessage, single.Status.Detail);
 
         // Two GetRecords calls per second.
         var iterator = await kinesis.GetShardIteratorAsync(name, Shard, ShardIteratorType.TrimHorizon);

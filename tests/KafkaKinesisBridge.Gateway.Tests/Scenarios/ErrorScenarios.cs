@@ -1,8 +1,8 @@
 using System.Buffers;
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using KafkaKinesisBridge.Grpc;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Scenarios;
 
@@ -35,10 +35,10 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var iterator = await KinesisAssert.FailsWithAsync(
             () => Kinesis.GetShardIteratorAsync(name, "shardId-000000000000", ShardIteratorType.TrimHorizon), StatusCode.NotFound, "ResourceNotFoundException");
 
-        Assert.Equal(expected, describe.Detail);
-        Assert.Equal(expected, put.Detail);
-        Assert.Equal(expected, putMany.Detail);
-        Assert.Equal(expected, iterator.Detail);
+        Assert.Equal(expected, describe.Status.Detail);
+        Assert.Equal(expected, put.Status.Detail);
+        Assert.Equal(expected, putMany.Status.Detail);
+        Assert.Equal(expected, iterator.Status.Detail);
     }
 
     [Fact]
@@ -57,17 +57,17 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         malformed[1] = 0x7F;
         var raw = new Method<byte[], PutRecordsResponse>(
             MethodType.Unary,
-            KinesisStreamsMethods.ServiceName,
-            KinesisStreamsMethods.PutRecords.Name,
-            new Marshaller<byte[]>(_ => throw new NotSupportedException(), b => b.Length, (b, w) => w.Write(b)),
-            Marshallers.Protobuf(PutRecordsResponse.Parser));
-        var options = new KafkaKinesisBridge.Grpc.Client.CallOptions { Timeout = KinesisStreamsClient.CallTimeout };
+            KinesisStreams.Descriptor.FullName,
+            "PutRecords",
+            Marshallers.Create<byte[]>(b => b, b => b),
+            Marshallers.Create<PutRecordsResponse>(m => m.ToByteArray(), PutRecordsResponse.Parser.ParseFrom));
 
-        var error = await Assert.ThrowsAsync<KafkaKinesisBridge.Grpc.Client.GrpcCallException>(() => Kinesis.Grpc.UnaryAsync(raw, malformed, options));
-        var stored = await Kinesis.Grpc.UnaryAsync(raw, valid, options);
+        var error = await Assert.ThrowsAsync<RpcException>(() => Kinesis.CallAsync(raw, malformed));
+        var stored = await Kinesis.CallAsync(raw, valid);
 
+        KinesisAssert.AssertKinesisError(error, StatusCode.Internal, "SerializationException");
         Assert.Equal(StatusCode.Internal, error.StatusCode);
-        Assert.Equal("Failed to deserialize request message.", error.Detail);
+        Assert.Equal("Failed to deserialize request message.", error.Status.Detail);
         Assert.Equal(0, stored.FailedRecordCount);
         var iterator = await Kinesis.GetShardIteratorAsync(name, "shardId-000000000000", ShardIteratorType.TrimHorizon);
         var records = await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator });
@@ -83,7 +83,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.GetShardIteratorAsync(name, "shardId-000000000007", ShardIteratorType.TrimHorizon), StatusCode.NotFound, "ResourceNotFoundException");
 
-        Assert.Contains("shardId-000000000007", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("shardId-000000000007", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.CreateStreamAsync(new CreateStreamRequest { StreamName = "bad name!", ShardCount = 1 }), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.StartsWith("1 validation error detected: Value 'bad name!' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", error.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("1 validation error detected: Value 'bad name!' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.DescribeStreamAsync(new DescribeStreamRequest { StreamName = new string('a', 129) }), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("Member must have length less than or equal to 128", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("Member must have length less than or equal to 128", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
 
         var error = await KinesisAssert.FailsWithAsync(() => Kinesis.PutRecordsAsync(request), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("at 'records' failed to satisfy constraint: Member must have length less than or equal to 500", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("at 'records' failed to satisfy constraint: Member must have length less than or equal to 500", error.Status.Detail, StringComparison.Ordinal);
         await AssertNothingWrittenAsync(name);
     }
 
@@ -130,7 +130,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.PutRecordAsync(name, "k", new byte[(1024 * 1024) + 1]), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576", error.Status.Detail, StringComparison.Ordinal);
         await AssertNothingWrittenAsync(name);
     }
 
@@ -165,7 +165,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
 
         var error = await KinesisAssert.FailsWithAsync(() => Kinesis.PutRecordsAsync(request), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("records.2.member.data", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("records.2.member.data", error.Status.Detail, StringComparison.Ordinal);
         await AssertNothingWrittenAsync(name);
     }
 
@@ -178,7 +178,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.PutRecordAsync(name, new string('k', 257), "v"), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,8 +210,8 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var garbage = await KinesisAssert.FailsWithAsync(
             () => Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = "not-a-shard-iterator" }), StatusCode.InvalidArgument, "InvalidArgumentException");
 
-        Assert.Equal("Invalid ShardIterator.", changed.Detail);
-        Assert.Equal("Invalid ShardIterator.", garbage.Detail);
+        Assert.Equal("Invalid ShardIterator.", changed.Status.Detail);
+        Assert.Equal("Invalid ShardIterator.", garbage.Status.Detail);
         Assert.Empty((await Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records);
     }
 
@@ -237,7 +237,7 @@ public abstract class ErrorScenarios<TFixture>(TFixture fixture)
         var error = await KinesisAssert.FailsWithAsync(
             () => Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = 10001 }), StatusCode.InvalidArgument, "ValidationException");
 
-        Assert.Contains("Member must have value less than or equal to 10000", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("Member must have value less than or equal to 10000", error.Status.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using Google.Protobuf;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Hosting;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using KafkaKinesisBridge.Grpc;
 using KafkaKinesisBridge.Storage.Kafka;
 using KafkaKinesisBridge.TestSupport;
 
@@ -147,7 +147,7 @@ public sealed class ReplicaScenarios : IAsyncLifetime
             await call();
             return null;
         }
-        catch (KafkaKinesisBridge.Grpc.Client.GrpcCallException e)
+        catch (RpcException e)
         {
             return e.Trailers.GetValue("kinesis-error-type") ?? e.StatusCode.ToString();
         }

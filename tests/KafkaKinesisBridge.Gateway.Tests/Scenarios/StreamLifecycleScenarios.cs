@@ -1,7 +1,7 @@
 using System.Globalization;
+using Grpc.Core;
 using KafkaKinesisBridge.Contracts.Streams.V1;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
-using KafkaKinesisBridge.Grpc;
 using KafkaKinesisBridge.TestSupport;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Scenarios;
@@ -189,7 +189,7 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
             StatusCode.FailedPrecondition,
             "ResourceInUseException");
 
-        Assert.Equal($"Stream {name} under account {Account} already exists.", error.Detail);
+        Assert.Equal($"Stream {name} under account {Account} already exists.", error.Status.Detail);
     }
 
     [Fact]
@@ -217,12 +217,12 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
             () => Kinesis.IncreaseStreamRetentionPeriodAsync(new IncreaseStreamRetentionPeriodRequest { StreamName = name, RetentionPeriodHours = 8761 }),
             StatusCode.InvalidArgument,
             "InvalidArgumentException");
-        Assert.Contains("8760", tooLong.Detail, StringComparison.Ordinal);
+        Assert.Contains("8760", tooLong.Status.Detail, StringComparison.Ordinal);
         var tooShort = await KinesisAssert.FailsWithAsync(
             () => Kinesis.DecreaseStreamRetentionPeriodAsync(new DecreaseStreamRetentionPeriodRequest { StreamName = name, RetentionPeriodHours = 23 }),
             StatusCode.InvalidArgument,
             "InvalidArgumentException");
-        Assert.Contains("24", tooShort.Detail, StringComparison.Ordinal);
+        Assert.Contains("24", tooShort.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(36, (await Kinesis.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = name })).StreamDescriptionSummary.RetentionPeriodHours);
     }
 
@@ -311,7 +311,7 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
             () => Kinesis.DescribeStreamAsync(new DescribeStreamRequest { StreamName = name }),
             StatusCode.NotFound,
             "ResourceNotFoundException");
-        Assert.Equal($"Stream {name} under account {Account} not found.", error.Detail);
+        Assert.Equal($"Stream {name} under account {Account} not found.", error.Status.Detail);
         await KinesisAssert.FailsWithAsync(() => Kinesis.PutRecordAsync(name, "k", "after delete"), StatusCode.NotFound, "ResourceNotFoundException");
         await KinesisAssert.FailsWithAsync(
             () => Kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator }),

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Wire;
+using Grpc.Core;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 using Proto = KafkaKinesisBridge.Contracts.Streams.V1;
 
@@ -11,7 +10,8 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 /// A <c>GetRecordsResponse</c> (streams.proto) written straight from the core's records, which point
 /// into storage memory: data and partition keys are copied once, into the response pipe, with no
 /// message object, ByteString or string per record. The bytes are those Google.Protobuf would write
-/// for the same message. Dispose releases the storage memory (the transport does, after writing).
+/// for the same message. Dispose releases the storage memory (when the request ends, after the response was written;
+/// see MessageLifetimeInterceptor).
 /// </summary>
 internal sealed class GetRecordsGrpcResponse : IDisposable
 {
@@ -35,11 +35,15 @@ internal sealed class GetRecordsGrpcResponse : IDisposable
         }
     }
 
-    /// <summary>The marshaller the transport writes GetRecords responses with (it never parses them).</summary>
-    public static Marshaller<GetRecordsGrpcResponse> Marshaller { get; } = new(
-        _ => throw new NotSupportedException("GetRecords responses are only written by the server."),
-        r => r.CalculateSize(),
-        (r, writer) => r.WriteTo(writer));
+    /// <summary>The marshaller Grpc.AspNetCore writes GetRecords responses with (it never parses them).</summary>
+    public static Marshaller<GetRecordsGrpcResponse> Marshaller { get; } = Marshallers.Create<GetRecordsGrpcResponse>(
+        (response, context) =>
+        {
+            context.SetPayloadLength(response.CalculateSize());
+            response.WriteTo(context.GetBufferWriter());
+            context.Complete();
+        },
+        _ => throw new NotSupportedException("GetRecords responses are only written by the server."));
 
     public CoreApi.GetRecordsResponse Response { get; }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
-using KafkaKinesisBridge.Grpc;
-using KafkaKinesisBridge.Grpc.Wire;
+using System.Globalization;
+using Grpc.Core;
+using KafkaKinesisBridge.Api.Grpc.Internal;
 using CoreApi = KafkaKinesisBridge.Core.Api;
 
 namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
@@ -9,12 +10,16 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 /// A <c>PutRecordsRequest</c> (streams.proto) parsed without a message object per record: the payload
 /// is copied once into a pooled buffer, each record's data is a slice of it, and the entries live in a
 /// pooled array handed to the core as they are. Only the partition key (and an explicit hash key) is
-/// a string, as the core takes them. Dispose returns both buffers (the transport does, after the call).
+/// a string, as the core takes them. Dispose returns both buffers (MessageLifetimeInterceptor has
+/// Grpc.AspNetCore do it when the request ends; it does not dispose messages itself).
 /// </summary>
 /// <remarks>
 /// Parsing follows Google.Protobuf: fields in any order, the last value of a repeated scalar wins,
-/// unknown fields and known fields with an unexpected wire type are skipped, strings are decoded as
-/// UTF-8 with replacement. Kinesis rules (1 to 500 records, key lengths, sizes) are the core's.
+/// unknown fields and known fields with an unexpected wire type are skipped. Strings must be valid
+/// UTF-8 (refused, not altered, as Google.Protobuf does). The Kinesis limit of 500 records is
+/// enforced while reading: the 501st entry stops the parse, so no request holds more entries than a
+/// valid one (the payload itself is bounded by the receive limit). The other Kinesis rules (key
+/// lengths, sizes) are the core's.
 /// </remarks>
 internal sealed class PutRecordsGrpcRequest : IDisposable
 {
@@ -30,6 +35,9 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
 
     private const int InitialCapacity = 16;
 
+    /// <summary>PutRecords takes at most 500 records (Kinesis API reference, PutRecords, Records).</summary>
+    internal const int MaxRecords = 500;
+
     private byte[]? _payload;
     private CoreApi.PutRecordsRequestEntry[] _records = [];
     private int _count;
@@ -39,11 +47,10 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
         _payload = payload;
     }
 
-    /// <summary>The marshaller the transport parses PutRecords requests with (it never serializes them).</summary>
-    public static Marshaller<PutRecordsGrpcRequest> Marshaller { get; } = new(
-        Parse,
-        _ => throw new NotSupportedException("PutRecords requests are only parsed by the server."),
-        (_, _) => throw new NotSupportedException("PutRecords requests are only parsed by the server."));
+    /// <summary>The marshaller Grpc.AspNetCore parses PutRecords requests with (it never serializes them).</summary>
+    public static Marshaller<PutRecordsGrpcRequest> Marshaller { get; } = Marshallers.Create<PutRecordsGrpcRequest>(
+        (_, _) => throw new NotSupportedException("PutRecords requests are only parsed by the server."),
+        context => ParseChecked(context.PayloadAsReadOnlySequence()));
 
     /// <summary>stream_name; null when empty.</summary>
     public string? StreamName { get; private set; }
@@ -54,9 +61,38 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
     /// <summary>The records in request order, ready for the core.</summary>
     public ReadOnlyMemory<CoreApi.PutRecordsRequestEntry> Records => _records.AsMemory(0, _count);
 
+    /// <summary>
+    /// Parses one request message, turning what the client got wrong into the Kinesis error it would
+    /// get from the core: a string that is not UTF-8 (SerializationException), over 500 records
+    /// (ValidationException); malformed protobuf is INTERNAL "Failed to deserialize request message."
+    /// </summary>
+    internal static PutRecordsGrpcRequest ParseChecked(ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return Parse(payload);
+        }
+        catch (InvalidUtf8Exception error)
+        {
+            throw KinesisGrpcErrors.SerializationError(error.Message);
+        }
+        catch (TooManyRecordsException)
+        {
+            throw KinesisGrpcErrors.ToRpcException(new CoreApi.KinesisException(
+                CoreApi.KinesisErrorCode.Validation,
+                string.Create(CultureInfo.InvariantCulture, $"1 validation error detected: Value '[more than {MaxRecords} records]' at 'records' failed to satisfy constraint: Member must have length less than or equal to {MaxRecords}")));
+        }
+        catch (InvalidDataException)
+        {
+            throw KinesisGrpcErrors.DeserializationFailure();
+        }
+    }
+
     /// <summary>Parses one request message.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid protobuf message.</exception>
-    public static PutRecordsGrpcRequest Parse(ReadOnlySequence<byte> payload)
+    /// <exception cref="InvalidUtf8Exception">A string field is not valid UTF-8.</exception>
+    /// <exception cref="TooManyRecordsException">The message holds more than 500 records.</exception>
+    internal static PutRecordsGrpcRequest Parse(ReadOnlySequence<byte> payload)
     {
         var length = checked((int)payload.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
@@ -101,14 +137,19 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
             switch (tag)
             {
                 case RecordsTag:
+                    if (_count == MaxRecords)
+                    {
+                        throw new TooManyRecordsException();
+                    }
+
                     var start = reader.ReadLengthDelimited(out var length);
                     Add(ReadEntry(message.Slice(start, length)));
                     break;
                 case StreamNameTag:
-                    StreamName = reader.ReadOptionalString();
+                    StreamName = reader.ReadOptionalString("stream_name");
                     break;
                 case StreamArnTag:
-                    StreamArn = reader.ReadOptionalString();
+                    StreamArn = reader.ReadOptionalString("stream_arn");
                     break;
                 default:
                     reader.SkipField(tag);
@@ -132,10 +173,10 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
                     data = entry.Slice(start, length);
                     break;
                 case PartitionKeyTag:
-                    partitionKey = reader.ReadOptionalString();
+                    partitionKey = reader.ReadOptionalString("records.partition_key");
                     break;
                 case ExplicitHashKeyTag:
-                    explicitHashKey = reader.ReadOptionalString();
+                    explicitHashKey = reader.ReadOptionalString("records.explicit_hash_key");
                     break;
                 default:
                     reader.SkipField(tag);
@@ -168,8 +209,8 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
 /// A <c>PutRecordsResponse</c> (streams.proto) written straight from the core's result array: the
 /// sequence numbers and shard ids are formatted into the output, with no message object or string per
 /// record. The bytes are those Google.Protobuf would write for the same message (fields in number
-/// order, proto3 defaults omitted). Dispose releases the core response (the transport does, after
-/// writing it).
+/// order, proto3 defaults omitted). Dispose releases the core response (when the request ends, after
+/// the response was written; see MessageLifetimeInterceptor).
 /// </summary>
 internal sealed class PutRecordsGrpcResponse(CoreApi.PutRecordsResponse response) : IDisposable
 {
@@ -178,11 +219,15 @@ internal sealed class PutRecordsGrpcResponse(CoreApi.PutRecordsResponse response
     private const int SuccessEntrySize =
         1 + 1 + CoreApi.SequenceNumber.Length + 1 + 1 + CoreApi.ShardIds.Length;
 
-    /// <summary>The marshaller the transport writes PutRecords responses with (it never parses them).</summary>
-    public static Marshaller<PutRecordsGrpcResponse> Marshaller { get; } = new(
-        _ => throw new NotSupportedException("PutRecords responses are only written by the server."),
-        r => r.CalculateSize(),
-        (r, writer) => r.WriteTo(writer));
+    /// <summary>The marshaller Grpc.AspNetCore writes PutRecords responses with (it never parses them).</summary>
+    public static Marshaller<PutRecordsGrpcResponse> Marshaller { get; } = Marshallers.Create<PutRecordsGrpcResponse>(
+        (response, context) =>
+        {
+            context.SetPayloadLength(response.CalculateSize());
+            response.WriteTo(context.GetBufferWriter());
+            context.Complete();
+        },
+        _ => throw new NotSupportedException("PutRecords responses are only written by the server."));
 
     public CoreApi.PutRecordsResponse Response { get; } = response;
 
@@ -269,3 +314,7 @@ internal sealed class PutRecordsGrpcResponse(CoreApi.PutRecordsResponse response
 
     private static int FieldSize(int utf8Length) => utf8Length == 0 ? 0 : ProtoWire.LengthDelimitedSize(utf8Length);
 }
+
+/// <summary>A PutRecords request with more entries than Kinesis allows, stopped at the first one over.</summary>
+internal sealed class TooManyRecordsException()
+    : FormatException($"More than {PutRecordsGrpcRequest.MaxRecords} records.");

@@ -1,0 +1,77 @@
+using Google.Protobuf;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using KafkaKinesisBridge.Api.Grpc.Internal.Wire;
+using Microsoft.AspNetCore.Routing;
+using Proto = KafkaKinesisBridge.Contracts.Streams.V1;
+
+namespace KafkaKinesisBridge.Api.Grpc.Internal;
+
+/// <summary>
+/// Binds the methods of <c>kafkakinesisbridge.streams.v1.KinesisStreams</c> to
+/// <see cref="KinesisStreamsGrpcService"/> for Grpc.AspNetCore. The generated
+/// <c>KinesisStreams.BindService</c> would give every method Google.Protobuf's marshallers; this
+/// provider gives the hot methods their hand-made ones (Internal/Wire: PutRecords parsed into pooled
+/// memory, PutRecords and GetRecords responses written without an object per record). The bytes on
+/// the wire are the same, so clients see no difference. A test checks that the methods here are
+/// exactly those of the service in the proto descriptor.
+/// </summary>
+internal sealed class KinesisStreamsMethodProvider : IServiceMethodProvider<KinesisStreamsGrpcService>
+{
+    /// <summary>The fully qualified service name.</summary>
+    public static readonly string ServiceName = Proto.KinesisStreams.Descriptor.FullName;
+
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<KinesisStreamsGrpcService> context)
+    {
+        // Stream lifecycle
+        Unary(context, "CreateStream", Proto.CreateStreamRequest.Parser, (s, r, c) => s.CreateStream(r, c));
+        Unary(context, "DeleteStream", Proto.DeleteStreamRequest.Parser, (s, r, c) => s.DeleteStream(r, c));
+        Unary(context, "DescribeStream", Proto.DescribeStreamRequest.Parser, (s, r, c) => s.DescribeStream(r, c));
+        Unary(context, "DescribeStreamSummary", Proto.DescribeStreamSummaryRequest.Parser, (s, r, c) => s.DescribeStreamSummary(r, c));
+        Unary(context, "ListStreams", Proto.ListStreamsRequest.Parser, (s, r, c) => s.ListStreams(r, c));
+        Unary(context, "ListShards", Proto.ListShardsRequest.Parser, (s, r, c) => s.ListShards(r, c));
+
+        // Data plane: PutRecords and GetRecords through the hand-made codecs.
+        Unary(context, "PutRecord", Proto.PutRecordRequest.Parser, (s, r, c) => s.PutRecord(r, c));
+        Unary(context, "PutRecords", PutRecordsGrpcRequest.Marshaller, PutRecordsGrpcResponse.Marshaller, (s, r, c) => s.PutRecords(r, c));
+        Unary(context, "GetShardIterator", Proto.GetShardIteratorRequest.Parser, (s, r, c) => s.GetShardIterator(r, c));
+        Unary(context, "GetRecords", ProtobufMarshaller.For(Proto.GetRecordsRequest.Parser), GetRecordsGrpcResponse.Marshaller, (s, r, c) => s.GetRecords(r, c));
+
+        // Stream settings
+        Unary(context, "IncreaseStreamRetentionPeriod", Proto.IncreaseStreamRetentionPeriodRequest.Parser, (s, r, c) => s.IncreaseStreamRetentionPeriod(r, c));
+        Unary(context, "DecreaseStreamRetentionPeriod", Proto.DecreaseStreamRetentionPeriodRequest.Parser, (s, r, c) => s.DecreaseStreamRetentionPeriod(r, c));
+        Unary(context, "UpdateMaxRecordSize", Proto.UpdateMaxRecordSizeRequest.Parser, (s, r, c) => s.UpdateMaxRecordSize(r, c));
+        Unary(context, "DescribeLimits", Proto.DescribeLimitsRequest.Parser, (s, r, c) => s.DescribeLimits(r, c));
+        Unary(context, "EnableEnhancedMonitoring", Proto.EnableEnhancedMonitoringRequest.Parser, (s, r, c) => s.EnableEnhancedMonitoring(r, c));
+        Unary(context, "DisableEnhancedMonitoring", Proto.DisableEnhancedMonitoringRequest.Parser, (s, r, c) => s.DisableEnhancedMonitoring(r, c));
+
+        // Tags
+        Unary(context, "AddTagsToStream", Proto.AddTagsToStreamRequest.Parser, (s, r, c) => s.AddTagsToStream(r, c));
+        Unary(context, "RemoveTagsFromStream", Proto.RemoveTagsFromStreamRequest.Parser, (s, r, c) => s.RemoveTagsFromStream(r, c));
+        Unary(context, "ListTagsForStream", Proto.ListTagsForStreamRequest.Parser, (s, r, c) => s.ListTagsForStream(r, c));
+    }
+
+    private static void Unary<TRequest, TResponse>(
+        ServiceMethodProviderContext<KinesisStreamsGrpcService> context,
+        string name,
+        MessageParser<TRequest> requestParser,
+        UnaryServerMethod<KinesisStreamsGrpcService, TRequest, TResponse> invoker)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        Unary(context, name, ProtobufMarshaller.For(requestParser), ProtobufMarshaller.For<TResponse>(), invoker);
+
+    private static void Unary<TRequest, TResponse>(
+        ServiceMethodProviderContext<KinesisStreamsGrpcService> context,
+        string name,
+        Marshaller<TRequest> requestMarshaller,
+        Marshaller<TResponse> responseMarshaller,
+        UnaryServerMethod<KinesisStreamsGrpcService, TRequest, TResponse> invoker)
+        where TRequest : class
+        where TResponse : class
+    {
+        var method = new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, requestMarshaller, responseMarshaller);
+
+        // As Grpc.AspNetCore's own binder: POST only (a CORS preflight is let through to CORS).
+        context.AddUnaryMethod(method, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
+    }
+}
