@@ -345,6 +345,45 @@ public abstract class StreamLifecycleScenarios<TFixture>(TFixture fixture)
         Assert.Equal(put.SequenceNumber, record.SequenceNumber);
     }
 
+    [Fact]
+    public async Task EnhancedMonitoring_EnableThenDisable_ReportedByDescribeAndAnswered()
+    {
+        var name = GatewayHost.NewStreamName();
+        await Kinesis.CreateStreamAsync(name, 1);
+
+        var enabled = await Kinesis.Client.EnableEnhancedMonitoringAsync(
+            new EnableEnhancedMonitoringRequest { StreamName = name, ShardLevelMetrics = { "IncomingRecords", "IncomingBytes" } },
+            KinesisStreamsClient.Options);
+        var described = (await Kinesis.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = name })).StreamDescriptionSummary;
+        var disabled = await Kinesis.Client.DisableEnhancedMonitoringAsync(
+            new DisableEnhancedMonitoringRequest { StreamName = name, ShardLevelMetrics = { "IncomingBytes" } },
+            KinesisStreamsClient.Options);
+
+        Assert.Equal(name, enabled.StreamName);
+        Assert.Equal($"arn:aws:kinesis:us-east-1:{Account}:stream/{name}", enabled.StreamArn);
+        Assert.Empty(enabled.CurrentShardLevelMetrics);
+        Assert.Equal(["IncomingBytes", "IncomingRecords"], enabled.DesiredShardLevelMetrics.Order(StringComparer.Ordinal));
+        Assert.Equal(["IncomingBytes", "IncomingRecords"], Assert.Single(described.EnhancedMonitoring).ShardLevelMetrics.Order(StringComparer.Ordinal));
+        Assert.Equal(["IncomingBytes", "IncomingRecords"], disabled.CurrentShardLevelMetrics.Order(StringComparer.Ordinal));
+        Assert.Equal(["IncomingRecords"], disabled.DesiredShardLevelMetrics);
+    }
+
+    [Fact]
+    public async Task EnableEnhancedMonitoring_NoMetricsOrUnknownMetric_InvalidArgument()
+    {
+        var name = GatewayHost.NewStreamName();
+        await Kinesis.CreateStreamAsync(name, 1);
+
+        await KinesisAssert.FailsWithAsync(
+            () => Kinesis.Client.EnableEnhancedMonitoringAsync(new EnableEnhancedMonitoringRequest { StreamName = name }, KinesisStreamsClient.Options).ResponseAsync,
+            StatusCode.InvalidArgument,
+            "ValidationException");
+        await KinesisAssert.FailsWithAsync(
+            () => Kinesis.Client.EnableEnhancedMonitoringAsync(new EnableEnhancedMonitoringRequest { StreamName = name, ShardLevelMetrics = { "Nope" } }, KinesisStreamsClient.Options).ResponseAsync,
+            StatusCode.InvalidArgument,
+            "ValidationException");
+    }
+
     private async Task<HashSet<string>> ListAllStreamNamesAsync()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
