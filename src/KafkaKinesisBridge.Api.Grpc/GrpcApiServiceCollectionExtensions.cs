@@ -26,10 +26,11 @@ public static class GrpcApiServiceCollectionExtensions
     /// readiness of GET /ready). Serve them with <see cref="MapKinesisGrpcApi"/>.
     /// </summary>
     /// <remarks>
-    /// The KinesisStreams calls run through interceptors in this order: message lifetime (returns
-    /// pooled messages), Kinesis errors (KinesisException to the streams.proto error shape), then
-    /// those added with <see cref="AddKinesisGrpcInterceptor{TInterceptor}"/> (for example
-    /// authentication), so that a KinesisException they throw gets the same shape.
+    /// Each KinesisStreams method returns its pooled messages and turns a KinesisException into the
+    /// streams.proto error shape itself (KinesisStreamsMethodProvider). Interceptors added with
+    /// <see cref="AddKinesisGrpcInterceptor{TInterceptor}"/> run around that, so they must refuse a
+    /// call with an <see cref="global::Grpc.Core.RpcException"/> in the same shape
+    /// (<c>KinesisGrpcErrors</c>), not a KinesisException.
     /// </remarks>
     public static IServiceCollection AddKinesisGrpcApi(this IServiceCollection services, Action<KinesisGrpcOptions>? configure = null)
     {
@@ -55,8 +56,6 @@ public static class GrpcApiServiceCollectionExtensions
 
         services.TryAddSingleton<KinesisStreamsGrpcService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<KinesisStreamsGrpcService>, KinesisStreamsMethodProvider>());
-        AddKinesisGrpcInterceptor<MessageLifetimeInterceptor>(services);
-        AddKinesisGrpcInterceptor<KinesisErrorInterceptor>(services);
 
         // Reflection: the service is bound by KinesisStreamsMethodProvider rather than the generated
         // base class, where Grpc.AspNetCore.Server.Reflection looks for descriptors, so they are given

@@ -10,7 +10,7 @@ namespace KafkaKinesisBridge.Api.Grpc;
 /// <summary>
 /// The <c>kafkakinesisbridge.streams.v1.KinesisStreams</c> gRPC service: each method translates its
 /// protobuf request into the core's model, calls <see cref="CoreApi.IStreamsService"/>, and translates
-/// the response back. A <see cref="CoreApi.KinesisException"/> is left to KinesisErrorInterceptor,
+/// the response back. A <see cref="CoreApi.KinesisException"/> is left to KinesisStreamsMethodProvider,
 /// which gives it the error shape of streams.proto. No Kinesis rule is implemented here.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 /// into storage memory: data and partition keys are copied once, into the response pipe, with no
 /// message object, ByteString or string per record. The bytes are those Google.Protobuf would write
 /// for the same message. Dispose releases the storage memory (when the request ends, after the response was written;
-/// see MessageLifetimeInterceptor).
+/// see KinesisStreamsMethodProvider).
 /// </summary>
 internal sealed class GetRecordsGrpcResponse : IDisposable
 {

@@ -10,7 +10,7 @@ namespace KafkaKinesisBridge.Api.Grpc.Internal.Wire;
 /// A <c>PutRecordsRequest</c> (streams.proto) parsed without a message object per record: the payload
 /// is copied once into a pooled buffer, each record's data is a slice of it, and the entries live in a
 /// pooled array handed to the core as they are. Only the partition key (and an explicit hash key) is
-/// a string, as the core takes them. Dispose returns both buffers (MessageLifetimeInterceptor has
+/// a string, as the core takes them. Dispose returns both buffers (KinesisStreamsMethodProvider has
 /// Grpc.AspNetCore do it when the request ends; it does not dispose messages itself).
 /// </summary>
 /// <remarks>
@@ -210,7 +210,7 @@ internal sealed class PutRecordsGrpcRequest : IDisposable
 /// sequence numbers and shard ids are formatted into the output, with no message object or string per
 /// record. The bytes are those Google.Protobuf would write for the same message (fields in number
 /// order, proto3 defaults omitted). Dispose releases the core response (when the request ends, after
-/// the response was written; see MessageLifetimeInterceptor).
+/// the response was written; see KinesisStreamsMethodProvider).
 /// </summary>
 internal sealed class PutRecordsGrpcResponse(CoreApi.PutRecordsResponse response) : IDisposable
 {
