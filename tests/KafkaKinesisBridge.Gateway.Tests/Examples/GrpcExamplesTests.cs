@@ -76,7 +76,7 @@ public sealed partial class GrpcExamplesTests(ExamplesGatewayFixture fixture) : 
             Prerequisite.Missing("the well-known .proto files protoc imports (google/protobuf/timestamp.proto) are not installed (Debian libprotobuf-dev)");
         }
 
-        var python = await FindPythonWithGrpcAsync();
+        var python = await InteropPython.FindWithGrpcAsync();
         if (python is null)
         {
             Prerequisite.Missing("python3 with the grpc and google.protobuf modules (Debian python3-grpcio, python3-protobuf) is not installed");
@@ -167,27 +167,6 @@ public sealed partial class GrpcExamplesTests(ExamplesGatewayFixture fixture) : 
 
         var dll = Path.Combine(directory, "KafkaKinesisBridge.Examples.Grpc.dll");
         return File.Exists(dll) && File.Exists(Path.Combine(directory, "KafkaKinesisBridge.Examples.Grpc.runtimeconfig.json")) ? dll : null;
-    }
-
-    private static async Task<string?> FindPythonWithGrpcAsync()
-    {
-        // Debian's python3-grpcio lives in the system interpreter; a pyenv or venv python3 earlier on
-        // PATH usually lacks it, so try /usr/bin/python3 first.
-        foreach (var candidate in new[] { "/usr/bin/python3", ExternalProcess.Find("python3") })
-        {
-            if (candidate is null || ExternalProcess.Find(candidate) is null)
-            {
-                continue;
-            }
-
-            var probe = await ExternalProcess.RunAsync(candidate, ["-c", "import grpc, google.protobuf"], timeout: TimeSpan.FromSeconds(30));
-            if (probe.ExitCode == 0)
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     [GeneratedRegex(@"^put (?<key>\S+) -> (?<shard>\S+) (?<sequence>\d+)$")]

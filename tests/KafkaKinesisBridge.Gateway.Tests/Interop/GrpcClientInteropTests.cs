@@ -86,7 +86,7 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
     [Fact]
     public async Task Grpcio_StreamLifecycleRecordsAndErrors_MatchTheGateway()
     {
-        var python = await FindPythonWithGrpcAsync();
+        var python = await InteropPython.FindWithGrpcAsync();
         if (python is null)
         {
             Prerequisite.Missing("python3 with the grpc and google.protobuf modules (Debian python3-grpcio, python3-protobuf) is not installed");
@@ -180,24 +180,4 @@ public sealed class GrpcClientInteropTests(InteropGatewayFixture fixture) : ICla
         }
     }
 
-    private static async Task<string?> FindPythonWithGrpcAsync()
-    {
-        // Debian's python3-grpcio lives in the system interpreter; a pyenv or venv python3 earlier on
-        // PATH usually lacks it, so try /usr/bin/python3 first.
-        foreach (var candidate in new[] { "/usr/bin/python3", ExternalProcess.Find("python3") })
-        {
-            if (candidate is null || ExternalProcess.Find(candidate) is null)
-            {
-                continue;
-            }
-
-            var probe = await ExternalProcess.RunAsync(candidate, ["-c", "import grpc, google.protobuf"], timeout: TimeSpan.FromSeconds(30));
-            if (probe.ExitCode == 0)
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 }
