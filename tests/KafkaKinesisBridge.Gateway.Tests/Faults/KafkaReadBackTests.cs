@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KafkaKinesisBridge.Gateway.Hosting;
 using KafkaKinesisBridge.Gateway.Tests.Infrastructure;
+using KafkaKinesisBridge.Storage.Kafka;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Faults;
 
@@ -42,5 +43,29 @@ public sealed class KafkaReadBackTests
         var read = await client.ReadShardAsync(stream, "shardId-000000000000", TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(acknowledged, read.Select(r => (r.SequenceNumber, Convert.ToBase64String(r.Data))));
+    }
+
+    [Fact]
+    public async Task GetShardIterator_AfterTheLeaderMoved_FindsTheNewLeader()
+    {
+        using var cluster = KafkaMockCluster.Start(3);
+        await using var host = await GatewayHost.StartAsync(new GatewayHostOptions { Backend = StorageBackend.KafkaMock, SharedMockCluster = cluster }, Ct);
+        using var client = new KinesisJsonClient(host.Address, TimeSpan.FromSeconds(30));
+        var stream = GatewayHost.NewStreamName("leader");
+        await client.CreateActiveStreamAsync(stream, 1, Ct);
+        var iteratorRequest = new JsonObject { ["StreamName"] = stream, ["ShardId"] = "shardId-000000000000", ["ShardIteratorType"] = "TRIM_HORIZON" };
+        // The admin client now knows the partition's leader.
+        await client.CallOkAsync("GetShardIterator", iteratorRequest.DeepClone().AsObject(), Ct);
+
+        var moved = new List<int>();
+        for (var leader = 1; leader <= 3; leader++)
+        {
+            Assert.Equal(Confluent.Kafka.ErrorCode.NoError, cluster.SetPartitionLeader("kinesis." + stream, 0, leader));
+            var answer = await client.CallAsync("GetShardIterator", iteratorRequest.DeepClone().AsObject(), Ct);
+            Assert.True(answer.IsSuccess, $"GetShardIterator after the leader moved to broker {leader}: HTTP {answer.StatusCode} {answer.Body} after {answer.Elapsed}");
+            moved.Add(leader);
+        }
+
+        Assert.Equal([1, 2, 3], moved);
     }
 }
