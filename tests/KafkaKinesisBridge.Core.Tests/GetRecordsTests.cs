@@ -276,6 +276,43 @@ public sealed class GetRecordsTests
     }
 
     [Fact]
+    public async Task MillisBehindLatest_EmptyPageBelowTheTip_NotZero()
+    {
+        // The storage port may return no records though more exist (a Kafka fetch in flight). A client
+        // reads until an empty page at MillisBehindLatest 0 ("caught up"), so that page must not say 0.
+        var core = await StreamWithRecordsAsync(3);
+        var iterator = await core.IteratorAsync("s", 0, ShardIteratorType.TrimHorizon);
+        core.Store.MaxRecordsPerRead = 0;
+
+        var (empty, next, behind) = await core.ReadAsync(iterator);
+        core.Store.MaxRecordsPerRead = 2;
+        var (firstTwo, rest, stillBehind) = await core.ReadAsync(next!);
+        core.Store.MaxRecordsPerRead = null;
+        var (last, _, caughtUp) = await core.ReadAsync(rest!);
+
+        Assert.Empty(empty);
+        Assert.True(behind > 0, $"empty page below the tip: MillisBehindLatest {behind}");
+        Assert.Equal(["r0", "r1"], firstTwo);
+        Assert.True(stillBehind > 0);
+        Assert.Equal(["r2"], last);
+        Assert.Equal(0, caughtUp);
+    }
+
+    [Fact]
+    public async Task MillisBehindLatest_BelowTheTipWithRecordsOfThisMillisecond_NotZero()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+        await core.PutAsync("s", "k", "a");
+        await core.PutAsync("s", "k", "b");
+
+        var (data, _, behind) = await core.ReadAsync(await core.IteratorAsync("s", 0, ShardIteratorType.TrimHorizon), limit: 1);
+
+        Assert.Equal(["a"], data);
+        Assert.Equal(1, behind);
+    }
+
+    [Fact]
     public async Task GetRecords_FiveCallsPerSecondPerShard()
     {
         var core = await StreamWithRecordsAsync(0);

@@ -42,6 +42,13 @@ public sealed class InMemoryLogStore : ILogStore
     /// <summary>Called before every topic creation, for example to make it slow.</summary>
     public Func<TopicSpec, CancellationToken, Task>? BeforeCreateTopic { get; set; }
 
+    /// <summary>
+    /// When set, a read returns at most this many records (0: none) though more exist below the high
+    /// watermark, as the storage port allows: a Kafka consumer whose fetch is still in flight returns
+    /// what it has.
+    /// </summary>
+    public int? MaxRecordsPerRead { get; set; }
+
     /// <summary>Number of AppendAsync calls so far.</summary>
     public long AppendCalls => Interlocked.Read(ref _appendCalls);
 
@@ -335,7 +342,8 @@ public sealed class InMemoryLogStore : ILogStore
             var start = Math.Max(request.Offset, log.LogStart);
             var taken = new List<StoredRecord>();
             long bytes = 0;
-            for (var offset = start; offset < log.HighWatermark && taken.Count < request.MaxRecords; offset++)
+            var limit = Math.Min(request.MaxRecords, MaxRecordsPerRead ?? int.MaxValue);
+            for (var offset = start; offset < log.HighWatermark && taken.Count < limit; offset++)
             {
                 var record = log.Records[(int)offset];
                 if (taken.Count > 0 && bytes + record.Size > request.MaxBytes)

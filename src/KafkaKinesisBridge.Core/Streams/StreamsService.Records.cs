@@ -326,12 +326,17 @@ public sealed partial class StreamsService
         }
 
         // MillisBehindLatest: 0 once the response reaches the tip; otherwise how old the newest record
-        // returned is (the consumer is at least that far behind the tip).
+        // returned is (the consumer is at least that far behind the tip). "A value of zero indicates
+        // that record processing is caught up" (Kinesis API reference, GetRecords), so below the tip
+        // it is never 0, also when the page is empty: the storage port may return no records though
+        // more exist (a Kafka fetch still in flight), and a client that took that 0 for the tip would
+        // stop reading there. The age of records not returned is unknown: 1 ms then says only "behind".
         var tip = end ?? read.Offsets.HighWatermark;
         long behind = 0;
-        if (nextOffset < tip && records.Length > 0)
+        if (nextOffset < tip)
         {
-            behind = Math.Max(0, now.ToUnixTimeMilliseconds() - records.Span[^1].TimestampMs);
+            var age = records.Length > 0 ? now.ToUnixTimeMilliseconds() - records.Span[^1].TimestampMs : 0;
+            behind = Math.Max(1, age);
         }
 
         string? nextIterator = null;

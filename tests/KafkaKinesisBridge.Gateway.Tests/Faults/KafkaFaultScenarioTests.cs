@@ -256,6 +256,11 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
                 shards[shardId] = await Client.ReadShardAsync(Stream, shardId, TimeSpan.FromSeconds(30), Ct);
             }
 
+            if (Client.RetriedReads > 0)
+            {
+                _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read-back retried {Client.RetriedReads} retriable answers"));
+            }
+
             return AssertExactlyOnceInOrder(shards);
         }
 

@@ -16,6 +16,13 @@ public sealed record KinesisJsonResponse(int StatusCode, JsonElement Body, TimeS
             : null;
 
     public bool IsSuccess => StatusCode == 200;
+
+    /// <summary>
+    /// An answer the AWS SDKs retry: any 5xx with a Kinesis error type, and throttling (HTTP 400
+    /// ProvisionedThroughputExceededException, LimitExceededException).
+    /// </summary>
+    public bool IsRetriable =>
+        ErrorType is { } type && (StatusCode >= 500 || (StatusCode == 400 && type is "ProvisionedThroughputExceededException" or "LimitExceededException"));
 }
 
 /// <summary>
@@ -28,6 +35,7 @@ public sealed class KinesisJsonClient : IDisposable
     private const string TargetPrefix = "Kinesis_20131202.";
     private static readonly MediaTypeHeaderValue ContentType = new("application/x-amz-json-1.1");
     private readonly HttpClient _http;
+    private int _retriedReads;
 
     public KinesisJsonClient(Uri address, TimeSpan timeout)
     {
@@ -64,6 +72,9 @@ public sealed class KinesisJsonClient : IDisposable
         return response.Body;
     }
 
+    /// <summary>How many answers <see cref="ReadShardAsync"/> retried.</summary>
+    public int RetriedReads => Volatile.Read(ref _retriedReads);
+
     /// <summary>Creates a stream and waits until it is ACTIVE.</summary>
     public async Task CreateActiveStreamAsync(string streamName, int shards, CancellationToken cancellationToken = default)
     {
@@ -80,20 +91,24 @@ public sealed class KinesisJsonClient : IDisposable
 
     /// <summary>
     /// Reads a shard from TRIM_HORIZON to its end (an empty answer at MillisBehindLatest 0), returning
-    /// (sequence number, data) in order.
+    /// (sequence number, data) in order. Retriable answers are retried within <paramref name="timeout"/>,
+    /// as the AWS SDKs do: right after a fault (leader changes on the mock cluster) GetShardIterator
+    /// may answer 503; an answer that stays retriable until the timeout fails the read with it.
     /// </summary>
     public async Task<List<(string SequenceNumber, byte[] Data)>> ReadShardAsync(string streamName, string shardId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var iterator = (await CallOkAsync(
+        var watch = Stopwatch.StartNew();
+        var iterator = (await CallRetryingAsync(
             "GetShardIterator",
             new JsonObject { ["StreamName"] = streamName, ["ShardId"] = shardId, ["ShardIteratorType"] = "TRIM_HORIZON" },
+            watch,
+            timeout,
             cancellationToken)).GetProperty("ShardIterator").GetString();
         var records = new List<(string, byte[])>();
-        var watch = Stopwatch.StartNew();
         while (true)
         {
             Assert.True(watch.Elapsed < timeout, $"reading {shardId} of {streamName} did not reach its end within {timeout} ({records.Count} records read)");
-            var page = await CallOkAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator, ["Limit"] = 10_000 }, cancellationToken);
+            var page = await CallRetryingAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator, ["Limit"] = 10_000 }, watch, timeout, cancellationToken);
             var batch = page.GetProperty("Records");
             foreach (var record in batch.EnumerateArray())
             {
@@ -109,4 +124,24 @@ public sealed class KinesisJsonClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>Calls until success, retrying retriable answers with backoff until <paramref name="timeout"/> (on <paramref name="watch"/>).</summary>
+    private async Task<JsonElement> CallRetryingAsync(string operation, JsonObject request, Stopwatch watch, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var response = await CallAsync(operation, request, cancellationToken);
+            if (response.IsSuccess)
+            {
+                return response.Body;
+            }
+
+            Assert.True(response.IsRetriable && watch.Elapsed < timeout, $"{operation}: HTTP {response.StatusCode} {response.Body} (after {watch.Elapsed})");
+            Interlocked.Increment(ref _retriedReads);
+            // A client's retry backoff (the AWS SDKs back off exponentially), not a wait for a condition.
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
+    }
 }
