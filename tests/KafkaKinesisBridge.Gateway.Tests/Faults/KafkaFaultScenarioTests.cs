@@ -36,6 +36,9 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>KKB_RUN_QUARANTINED=1 runs the quarantined scenario too.</summary>
+    public static bool RunQuarantined => Environment.GetEnvironmentVariable("KKB_RUN_QUARANTINED") == "1";
+
     [Fact]
     public async Task PutRecords_BrokerDownThenUp_RetriableErrorsThenRecoversAndKeepsAcknowledgedRecords()
     {
@@ -131,7 +134,12 @@ public sealed class KafkaFaultScenarioTests(ITestOutputHelper output)
         Assert.True(slowest >= rtt, $"slowest call under latency took {slowest}");
     }
 
-    [Fact]
+    // Quarantined: under CPU load, after three rounds of leader moves on the mock cluster, reading
+    // shard 0 back sometimes stays stuck for 30 s (GetShardIterator 503 from ListOffsets, or only
+    // empty GetRecords pages) in about 1 of 5 runs; no acknowledged record was seen missing. Suspected
+    // librdkafka's admin/consumer leader-epoch handling (librdkafka #4620). Open defect, see the README's
+    // Kafka faults section; run it with KKB_RUN_QUARANTINED=1.
+    [Fact(Skip = "Quarantined flake: the read-back after mock-cluster leader changes can stay stuck under load (open defect; KKB_RUN_QUARANTINED=1 runs it)", SkipUnless = nameof(RunQuarantined))]
     public async Task PutRecords_LeaderChanges_NoLossOrDuplicates()
     {
         await using var scenario = await Scenario.StartAsync(brokers: 3, output);
