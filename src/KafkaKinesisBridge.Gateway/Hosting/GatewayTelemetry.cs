@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Storage.Kafka;
 using Microsoft.AspNetCore.Builder;
@@ -95,9 +96,21 @@ internal static class GatewayTelemetry
     public static void MapGatewayTelemetry(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<MetricsOptions>();
-        if (metrics.Enabled)
+        if (!metrics.Enabled)
         {
-            app.MapPrometheusScrapingEndpoint(metrics.Path);
+            return;
         }
+
+        if (app.Services.GetService<AccessPolicy>() is { IsEnforced: true } && !metrics.AllowRemoteScrape)
+        {
+            // Stream names and shard ids are in the labels: with authentication on, only local scrapers.
+            app.Use((context, next) => IsRemoteScrape(context, metrics.Path) ? Results.NotFound().ExecuteAsync(context) : next(context));
+        }
+
+        app.MapPrometheusScrapingEndpoint(metrics.Path);
     }
+
+    private static bool IsRemoteScrape(HttpContext context, string path) =>
+        context.Request.Path.Equals(path, StringComparison.Ordinal)
+        && !(context.Connection.RemoteIpAddress is { } address && System.Net.IPAddress.IsLoopback(address));
 }

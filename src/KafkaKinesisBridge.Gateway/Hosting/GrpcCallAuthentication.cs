@@ -27,6 +27,8 @@ internal static partial class GrpcCallAuthentication
 {
     private const string ErrorTypeMetadata = "kinesis-error-type";
 
+    private static readonly PathString HealthService = new("/grpc.health.v1.Health");
+
     /// <summary>Adds the middleware; it does nothing unless access is enforced (<c>KinesisApi:AuthMode=Verify</c>).</summary>
     public static IApplicationBuilder UseGrpcCallAuthentication(this IApplicationBuilder app)
     {
@@ -40,7 +42,9 @@ internal static partial class GrpcCallAuthentication
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaKinesisBridge.Gateway.GrpcAuthentication");
         return app.Use(async (context, next) =>
         {
-            if (!IsGrpc(context.Request.ContentType))
+            // Health (grpc.health.v1) tells no more than the open GET /ready, and probes such as
+            // Kubernetes' grpc probe cannot send credentials.
+            if (!IsGrpc(context.Request.ContentType) || context.Request.Path.StartsWithSegments(HealthService, StringComparison.Ordinal))
             {
                 await next(context);
                 return;

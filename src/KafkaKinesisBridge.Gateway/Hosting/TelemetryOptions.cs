@@ -18,6 +18,13 @@ public sealed class MetricsOptions
     /// <summary>The scrape path (Prometheus text format).</summary>
     public string Path { get; set; } = DefaultPath;
 
+    /// <summary>
+    /// When access is enforced (<c>KinesisApi:AuthMode=Verify</c>), the scrape path answers only
+    /// loopback clients, since its labels name every stream and shard; true serves it to any client
+    /// (for a scraper on a trusted network). Without enforcement everything is open anyway.
+    /// </summary>
+    public bool AllowRemoteScrape { get; set; }
+
     /// <summary>How often the Kafka producer reports librdkafka statistics (Kafka backends only).</summary>
     public TimeSpan KafkaStatisticsInterval { get; set; } = TimeSpan.FromSeconds(15);
 

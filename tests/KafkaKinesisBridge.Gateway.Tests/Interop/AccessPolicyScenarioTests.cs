@@ -47,10 +47,35 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
     [InlineData("Bearer AKIANOSUCHKEY0000000:wrong-secret", "UnrecognizedClientException")]
     public async Task Grpc_WithoutValidCredentials_Unauthenticated(string? authorization, string errorName)
     {
-        var (status, type, message) = await CallGrpcAsync("ListStreams", [], authorization);
+        var (status, type, message) = await CallGrpcAsync(Service + "ListStreams", [], authorization);
         Assert.Equal("16", status);
         Assert.Equal(errorName, type);
         Assert.False(string.IsNullOrEmpty(message));
+    }
+
+    [Fact]
+    public async Task GrpcHealth_WithoutCredentials_ServingWhileOtherServicesRefuse()
+    {
+        // grpc.health.v1.Health/Check with an empty HealthCheckRequest: probes cannot send credentials,
+        // and health tells no more than the open GET /ready. Reflection stays behind authentication.
+        var (healthStatus, _, _) = await CallGrpcAsync("/grpc.health.v1.Health/Check", [], authorization: null);
+        var (reflectionStatus, reflectionType, _) = await CallGrpcAsync("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", [], authorization: null);
+
+        Assert.Equal("0", healthStatus);
+        Assert.Equal("16", reflectionStatus);
+        Assert.Equal("MissingAuthenticationTokenException", reflectionType);
+    }
+
+    [Fact]
+    public async Task Metrics_LoopbackScrapeWithAuthenticationOn_Served()
+    {
+        // Remote scrapers get 404 while authentication is on (Metrics:AllowRemoteScrape); this test
+        // can only reach the gateway over loopback, which is served.
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(new Uri(fixture.Gateway.Address, "/metrics"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("# TYPE", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,18 +83,18 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
     {
         var admin = $"Bearer {VerifyingGatewayProcessFixture.AccessKeyId}:{fixture.SecretAccessKey}";
         var restricted = $"Bearer {VerifyingGatewayProcessFixture.RestrictedAccessKeyId}:{fixture.RestrictedSecretAccessKey}";
-        Assert.Equal("0", (await CallGrpcAsync("ListStreams", [], admin)).Status);
-        Assert.Equal("0", (await CallGrpcAsync("ListStreams", [], restricted)).Status);
+        Assert.Equal("0", (await CallGrpcAsync(Service + "ListStreams", [], admin)).Status);
+        Assert.Equal("0", (await CallGrpcAsync(Service + "ListStreams", [], restricted)).Status);
 
         // DescribeStreamSummary of a stream outside the restricted key's pattern: refused before the
         // stream is looked up (it does not exist), PERMISSION_DENIED with the Kinesis error name.
-        var (status, type, message) = await CallGrpcAsync("DescribeStreamSummary", StringField(1, "not-perm-stream"), restricted);
+        var (status, type, message) = await CallGrpcAsync(Service + "DescribeStreamSummary", StringField(1, "not-perm-stream"), restricted);
         Assert.Equal("7", status);
         Assert.Equal("AccessDeniedException", type);
         Assert.Contains("kinesis:DescribeStreamSummary", message, StringComparison.Ordinal);
 
         // The full-access key gets the core's own answer for the same call.
-        Assert.Equal("ResourceNotFoundException", (await CallGrpcAsync("DescribeStreamSummary", StringField(1, "not-perm-stream"), admin)).Type);
+        Assert.Equal("ResourceNotFoundException", (await CallGrpcAsync(Service + "DescribeStreamSummary", StringField(1, "not-perm-stream"), admin)).Type);
     }
 
     [Fact]
@@ -119,13 +144,13 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
     }
 
     /// <summary>One unary gRPC call over h2c with HttpClient (gRPC PROTOCOL-HTTP2 framing by hand): status, kinesis-error-type, message.</summary>
-    private async Task<(string? Status, string? Type, string? Message)> CallGrpcAsync(string method, byte[] message, string? authorization)
+    private async Task<(string? Status, string? Type, string? Message)> CallGrpcAsync(string path, byte[] message, string? authorization)
     {
         using var client = new HttpClient();
         var frame = new byte[5 + message.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
         message.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.Address, Service + method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.Address, path))
         {
             Content = new ByteArrayContent(frame),
             Version = HttpVersion.Version20,
