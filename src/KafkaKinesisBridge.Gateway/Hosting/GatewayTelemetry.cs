@@ -1,5 +1,5 @@
-using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Core.Diagnostics;
+using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Storage.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
