@@ -29,7 +29,7 @@ internal sealed class GrpcTransportErrorMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!IsGrpc(context.Request.ContentType))
+        if (!GrpcRefusal.IsGrpc(context.Request.ContentType))
         {
             return next(context);
         }
@@ -40,23 +40,20 @@ internal sealed class GrpcTransportErrorMiddleware(RequestDelegate next)
             switch (GrpcTimeout.Check(timeout))
             {
                 case GrpcTimeoutCheck.Invalid:
-                    WriteTrailersOnly(
-                        context,
+                    GrpcRefusal.WriteTrailersOnly(
+                        context.Response,
                         StatusCode.InvalidArgument,
                         "InvalidArgumentException",
                         "Invalid grpc-timeout header: a positive integer of at most 8 digits and a unit (H, M, S, m, u, n) is required.");
                     return Task.CompletedTask;
                 case GrpcTimeoutCheck.Expired:
-                    WriteTrailersOnly(context, StatusCode.DeadlineExceeded, errorName: null, "Deadline Exceeded");
+                    GrpcRefusal.WriteTrailersOnly(context.Response, StatusCode.DeadlineExceeded, errorName: null, "Deadline Exceeded");
                     return Task.CompletedTask;
             }
         }
 
         return InvokeGrpcAsync(context);
     }
-
-    internal static bool IsGrpc(string? contentType) =>
-        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The Kinesis error name for a status Grpc.AspNetCore set without one; null when there is none.</summary>
     internal static string? NameTransportFailure(StatusCode code, string? message) => code switch
@@ -105,22 +102,6 @@ internal sealed class GrpcTransportErrorMiddleware(RequestDelegate next)
                 headers[KinesisGrpcErrors.StatusDetailsTrailer] =
                     Convert.ToBase64String(KinesisGrpcErrors.StatusDetails((StatusCode)status, name, message));
             }
-        }
-    }
-
-    /// <summary>A Trailers-Only response (PROTOCOL-HTTP2): HTTP 200, the status in the only HEADERS frame.</summary>
-    private static void WriteTrailersOnly(HttpContext context, StatusCode code, string? errorName, string message)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/grpc";
-        var headers = response.Headers;
-        headers[GrpcStatusHeader] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers[GrpcMessageHeader] = new StringValues(message);
-        if (errorName is not null)
-        {
-            headers[KinesisGrpcErrors.ErrorTypeTrailer] = errorName;
-            headers[KinesisGrpcErrors.StatusDetailsTrailer] = Convert.ToBase64String(KinesisGrpcErrors.StatusDetails(code, errorName, message));
         }
     }
 }

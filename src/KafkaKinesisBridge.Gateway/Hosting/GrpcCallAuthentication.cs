@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using KafkaKinesisBridge.Api.Grpc;
 using KafkaKinesisBridge.Core.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,13 +19,12 @@ namespace KafkaKinesisBridge.Gateway.Hosting;
 /// of whatever serves gRPC behind it (it only looks at the request's content type and one header).</para>
 /// <para>The refusal is a gRPC Trailers-Only response (gRPC PROTOCOL-HTTP2: HTTP 200,
 /// <c>content-type: application/grpc</c>, <c>grpc-status: 16</c> UNAUTHENTICATED,
-/// <c>grpc-message</c> percent-encoded, and the Kinesis error name in <c>kinesis-error-type</c>, the
-/// metadata the gRPC door uses for every Kinesis error), all in the one HEADERS frame that ends the stream.</para>
+/// <c>grpc-message</c> percent-encoded, and the Kinesis error name in <c>kinesis-error-type</c> and
+/// <c>grpc-status-details-bin</c>, as for every Kinesis error; written by <see cref="GrpcRefusal"/>),
+/// all in the one HEADERS frame that ends the stream.</para>
 /// </remarks>
 internal static partial class GrpcCallAuthentication
 {
-    private const string ErrorTypeMetadata = "kinesis-error-type";
-
     private static readonly PathString HealthService = new("/grpc.health.v1.Health");
 
     /// <summary>Adds the middleware; it does nothing unless access is enforced (<c>KinesisApi:AuthMode=Verify</c>).</summary>
@@ -44,7 +42,7 @@ internal static partial class GrpcCallAuthentication
         {
             // Health (grpc.health.v1) tells no more than the open GET /ready, and probes such as
             // Kubernetes' grpc probe cannot send credentials.
-            if (!IsGrpc(context.Request.ContentType) || context.Request.Path.StartsWithSegments(HealthService, StringComparison.Ordinal))
+            if (!GrpcRefusal.IsGrpc(context.Request.ContentType) || context.Request.Path.StartsWithSegments(HealthService, StringComparison.Ordinal))
             {
                 await next(context);
                 return;
@@ -54,44 +52,13 @@ internal static partial class GrpcCallAuthentication
             if (result.Failure is { } failure)
             {
                 CallRefused(logger, context.Request.Path.Value, failure.ErrorName, context.Connection.RemoteIpAddress?.ToString());
-                WriteTrailersOnly(context.Response, failure);
+                GrpcRefusal.WriteTrailersOnly(context.Response, (Grpc.Core.StatusCode)AuthenticationFailure.GrpcStatusCode, failure.ErrorName, failure.Message);
                 return;
             }
 
             using var scope = AccessContext.Enter(result.Principal);
             await next(context);
         });
-    }
-
-    private static bool IsGrpc(string? contentType) =>
-        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
-
-    private static void WriteTrailersOnly(HttpResponse response, AuthenticationFailure failure)
-    {
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/grpc";
-        response.Headers["grpc-status"] = AuthenticationFailure.GrpcStatusCode.ToString(CultureInfo.InvariantCulture);
-        response.Headers["grpc-message"] = PercentEncode(failure.Message);
-        response.Headers[ErrorTypeMetadata] = failure.ErrorName;
-    }
-
-    /// <summary>gRPC PROTOCOL-HTTP2: grpc-message is percent-encoded UTF-8; bytes outside 0x20-0x7E and '%' are encoded.</summary>
-    private static string PercentEncode(string message)
-    {
-        var builder = new StringBuilder(message.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(message))
-        {
-            if (b is >= 0x20 and <= 0x7E && b != (byte)'%')
-            {
-                builder.Append((char)b);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
     }
 
     [LoggerMessage(1300, LogLevel.Debug, "gRPC call {Path} from {RemoteAddress} refused: {ErrorName}.")]
