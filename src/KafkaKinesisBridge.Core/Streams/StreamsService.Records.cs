@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using KafkaKinesisBridge.Core.Api;
@@ -85,8 +86,16 @@ public sealed partial class StreamsService
             Errors.Storage(status, name, _account, "PutRecord");
         }
 
+        var offset = outcomes[0].Offset;
+        var completedAt = Stopwatch.GetTimestamp();
+        if (!IsAckSafe(stream, completedAt))
+        {
+            // The stream may have been resharded while the append was in flight (WriteFence).
+            (shardIndex, offset) = await ConfirmAppendAsync(stream, shardIndex, offset, completedAt, records[0], hashKey, cancellationToken);
+        }
+
         _metrics.PutRecord(stream, shard, data.Length + key.Length, started);
-        return new PutRecordResponse(shardIndex, shard.ShardId, new SequenceNumber(shardIndex, outcomes[0].Offset));
+        return new PutRecordResponse(shardIndex, shardIndex == shard.Index ? shard.ShardId : ShardIds.Format(shardIndex), new SequenceNumber(shardIndex, offset));
     }
 
     /// <inheritdoc />
@@ -106,6 +115,7 @@ public sealed partial class StreamsService
         try
         {
             await AppendBatchAsync(stream, batch, cancellationToken);
+            await FenceBatchAsync(stream, batch, request.Records, Stopwatch.GetTimestamp(), cancellationToken);
             var throttled = batch.Failed;
             CompletePutRecords(batch);
             _metrics.PutRecords(stream, batch, throttled, started);

@@ -6,6 +6,7 @@ using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Iterators;
 using KafkaKinesisBridge.Core.Storage;
 using KafkaKinesisBridge.Core.Streams.Reading;
+using KafkaKinesisBridge.Core.Streams.Resharding;
 using KafkaKinesisBridge.Core.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly StreamCatalog _catalog;
     private readonly TokenCodec _tokens = new();
     private readonly ShardReader _reader;
+    private readonly Resharder _resharder;
     private readonly ConcurrentDictionary<string, StreamRuntime> _streams = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _updateGates = Enumerable.Range(0, UpdateGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,6 +64,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         _account = _options.AccountId;
         _region = _options.Region;
         _catalog = new StreamCatalog(store, _options.CatalogTopic, time, _logger, OnStreamChanged);
+        _resharder = new Resharder(store, _catalog, n => _streams.GetValueOrDefault(n), _options.Resharding, time, _logger, _account);
         _metrics = StreamsMetrics.Shared;
     }
 
@@ -219,21 +222,32 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     }
 
     /// <summary>Catalog callback, in log order: rebuilds the data-plane view of one stream.</summary>
-    private void OnStreamChanged(string name, CatalogStream? stream)
+    private void OnStreamChanged(string name, CatalogStream? stream, long previousConfirmedUntil)
     {
+        _streams.TryGetValue(name, out var previous);
         if (stream is null)
         {
+            previous?.Supersede(previousConfirmedUntil);
             _streams.TryRemove(name, out _);
             return;
         }
 
-        _streams.TryGetValue(name, out var previous);
-        _streams[name] = new StreamRuntime(
-            stream,
-            StreamArns.Format(_region, _account, name),
-            previous,
-            _options.Quotas,
-            _time);
+        StreamRuntime next;
+        try
+        {
+            next = new StreamRuntime(stream, StreamArns.Format(_region, _account, name), previous, _options.Quotas, _time);
+        }
+        catch (ArgumentException exception)
+        {
+            // The catalog validates layouts before accepting them; should one still fail here, keep
+            // serving the previous version rather than stopping the catalog (trap: a wedged apply loop).
+            Log.StreamVersionUnusable(_logger, name, stream.Version, exception);
+            return;
+        }
+
+        // The write fence reads this before trusting a version (StreamsService.WriteFence.cs).
+        previous?.Supersede(previousConfirmedUntil);
+        _streams[name] = next;
     }
 
     private void EnsureReady()
