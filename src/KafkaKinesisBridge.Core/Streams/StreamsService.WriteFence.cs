@@ -27,7 +27,7 @@ public sealed partial class StreamsService
         // replaced version before it publishes a later freshness.
         var fresh = _catalog.FreshAt;
         var confirmed = Math.Min(routedWith.ConfirmedUntil, fresh);
-        return completedAt - confirmed <= FenceLeaseTicks;
+        return confirmed >= completedAt - FenceLeaseTicks;
     }
 
     /// <summary>
