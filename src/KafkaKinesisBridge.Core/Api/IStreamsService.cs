@@ -76,6 +76,15 @@ public interface IStreamsService
 
     /// <summary>DisableEnhancedMonitoring: turns shard-level metrics off.</summary>
     ValueTask<EnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken);
+
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    /// <summary>
+    /// UpdateStreamMode: switches an ACTIVE stream between PROVISIONED and ON_DEMAND (at most
+    /// <see cref="KinesisStreamsOptions.ModeSwitchesPer24Hours"/> switches in any 24 hours). The stream
+    /// keeps its shards; in ON_DEMAND mode the gateway's scaler splits and merges them itself.
+    /// </summary>
+    ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -119,6 +119,14 @@ internal sealed class TracedStreamsService(IStreamsService inner) : IStreamsServ
         KinesisTelemetry.Source.HasListeners()
             ? TraceAsync("DisableEnhancedMonitoring", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.DisableEnhancedMonitoringAsync(r, ct), cancellationToken)
             : inner.DisableEnhancedMonitoringAsync(request, cancellationToken);
+
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    /// <inheritdoc />
+    public ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("UpdateStreamMode", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.UpdateStreamModeAsync(r, ct), cancellationToken)
+            : inner.UpdateStreamModeAsync(request, cancellationToken);
     /// <inheritdoc />
     public ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken) =>
         KinesisTelemetry.Source.HasListeners()
