@@ -42,6 +42,9 @@ public static class KinesisStreamsOperations
         (KinesisOperation.ListTagsForResource, TagOperations.ListTagsForResourceAsync),
         (KinesisOperation.EnableEnhancedMonitoring, MonitoringOperations.EnableEnhancedMonitoringAsync),
         (KinesisOperation.DisableEnhancedMonitoring, MonitoringOperations.DisableEnhancedMonitoringAsync),
+
+        // On-demand capacity mode
+        (KinesisOperation.UpdateStreamMode, CapacityModeOperations.UpdateStreamModeAsync),
     ];
 
     /// <summary>
