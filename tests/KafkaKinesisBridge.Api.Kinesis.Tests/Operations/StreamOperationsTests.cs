@@ -309,7 +309,7 @@ public sealed class StreamOperationsTests
                 "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeLimits", "DescribeStream",
                 "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
                 "ListTagsForResource", "ListTagsForStream", "PutRecord", "PutRecords", "RemoveTagsFromStream", "TagResource",
-                "UntagResource", "UpdateMaxRecordSize",
+                "UntagResource", "UpdateMaxRecordSize", "UpdateStreamMode",
             ],
             KinesisStreamsOperations.Served.Select(o => o.GetName()).Order(StringComparer.Ordinal));
     }

@@ -40,6 +40,7 @@ internal sealed partial class OnDemandScaler : BackgroundService
     private readonly OnDemandScalingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _quotasEnabled;
     private readonly Dictionary<(string Stream, ulong Incarnation, int Shard), ShardLoadTracker> _trackers = [];
 
     public OnDemandScaler(
@@ -53,6 +54,7 @@ internal sealed partial class OnDemandScaler : BackgroundService
         _service = service;
         _executor = executor;
         _options = options.Value.OnDemand;
+        _quotasEnabled = options.Value.Quotas.Enabled;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -65,6 +67,13 @@ internal sealed partial class OnDemandScaler : BackgroundService
         }
 
         await _service.WaitUntilReadyAsync(stoppingToken);
+        if (!_quotasEnabled)
+        {
+            // Demand is counted by the per-shard quota layer: without it the scaler sees no load.
+            QuotasOff(_logger);
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(_options.SampleInterval, _time, stoppingToken);
@@ -200,6 +209,9 @@ internal sealed partial class OnDemandScaler : BackgroundService
 
     [LoggerMessage(1104, LogLevel.Warning, "On-demand stream {StreamName}: {Action} of {ShardId} failed")]
     private static partial void Failed(ILogger logger, string streamName, string action, string shardId, Exception exception);
+
+    [LoggerMessage(1106, LogLevel.Warning, "The on-demand scaler is off: it measures write demand through the per-shard quotas, and Kinesis:Quotas:Enabled is false")]
+    private static partial void QuotasOff(ILogger logger);
 
     [LoggerMessage(1105, LogLevel.Warning, "On-demand scaler pass failed; will retry")]
     private static partial void TickFailed(ILogger logger, Exception exception);
