@@ -247,6 +247,56 @@ internal sealed class KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
         ShardLevelMetrics = metrics.Count == 0 ? null : metrics,
     };
 
+    // ----- Resharding (issue 9) --------------------------------------------------------------
+
+    public async Task<Proto.SplitShardResponse> SplitShard(Proto.SplitShardRequest r, ServerCallContext c)
+    {
+        await _streams.SplitShardAsync(
+            new CoreApi.SplitShardRequest
+            {
+                StreamName = Optional(r.StreamName),
+                StreamARN = Optional(r.StreamArn),
+                ShardToSplit = Optional(r.ShardToSplit),
+                NewStartingHashKey = Optional(r.NewStartingHashKey),
+            },
+            c.CancellationToken);
+        return new Proto.SplitShardResponse();
+    }
+
+    public async Task<Proto.MergeShardsResponse> MergeShards(Proto.MergeShardsRequest r, ServerCallContext c)
+    {
+        await _streams.MergeShardsAsync(
+            new CoreApi.MergeShardsRequest
+            {
+                StreamName = Optional(r.StreamName),
+                StreamARN = Optional(r.StreamArn),
+                ShardToMerge = Optional(r.ShardToMerge),
+                AdjacentShardToMerge = Optional(r.AdjacentShardToMerge),
+            },
+            c.CancellationToken);
+        return new Proto.MergeShardsResponse();
+    }
+
+    public async Task<Proto.UpdateShardCountResponse> UpdateShardCount(Proto.UpdateShardCountRequest r, ServerCallContext c)
+    {
+        var response = await _streams.UpdateShardCountAsync(
+            new CoreApi.UpdateShardCountRequest
+            {
+                StreamName = Optional(r.StreamName),
+                StreamARN = Optional(r.StreamArn),
+                TargetShardCount = r.TargetShardCount,
+                ScalingType = Optional(r.ScalingType),
+            },
+            c.CancellationToken);
+        return new Proto.UpdateShardCountResponse
+        {
+            StreamName = response.StreamName,
+            StreamArn = response.StreamARN,
+            CurrentShardCount = response.CurrentShardCount,
+            TargetShardCount = response.TargetShardCount,
+        };
+    }
+
     public async Task<Proto.DescribeLimitsResponse> DescribeLimits(Proto.DescribeLimitsRequest r, ServerCallContext c)
     {
         var limits = await _streams.DescribeLimitsAsync(c.CancellationToken);

@@ -56,7 +56,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => "grpc",
         };
         api.AcceptOnlyFromAmong(Apis);
-        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record. Default: all three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
+        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record, reshard (PutRecords through the Kinesis API while the stream is split and merged repeatedly; not in the default). Default: the first three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
         var target = new Option<Uri?>("--target")
         {
             Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
@@ -192,6 +192,13 @@ public static class BenchCommand
                     var servers = storageSample?.KafkaBootstrapServers ?? kafkaServers
                         ?? throw new InvalidOperationException("--api kafka-direct needs the gateway's Kafka cluster: pass --kafka-bootstrap-servers, or use a gateway on Kafka that answers GET /debug/storage.");
                     summaries.AddRange(await RunKafkaDirectAsync(runner, settings, grpc, servers, topicPrefix, gateway, runtime, progress, cancellationToken));
+                    continue;
+                }
+
+                if (name == "reshard")
+                {
+                    // Resharding under load (issue 9): always through the Kinesis JSON API.
+                    ReshardBench.Print(await new ReshardBench(kinesis, settings, progress).RunAsync(cancellationToken));
                     continue;
                 }
 

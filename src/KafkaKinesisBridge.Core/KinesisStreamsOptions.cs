@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaKinesisBridge.Core.Streams.Resharding;
 using Microsoft.Extensions.Options;
 
 namespace KafkaKinesisBridge.Core;
@@ -91,6 +92,9 @@ public sealed class KinesisStreamsOptions
 
     /// <summary>Per-shard throughput quotas.</summary>
     public ShardQuotaOptions Quotas { get; set; } = new();
+
+    /// <summary>SplitShard, MergeShards and UpdateShardCount limits and the write fence.</summary>
+    public ReshardingOptions Resharding { get; set; } = new();
 
     /// <summary>The configured signing key bytes, or null when unset.</summary>
     internal byte[]? GetSigningKeyBytes()
@@ -197,6 +201,15 @@ public sealed class KinesisStreamsOptionsValidator : IValidateOptions<KinesisStr
             Positive(failures, quotas.WriteRecordsPerSecond, "Quotas:WriteRecordsPerSecond");
             Positive(failures, quotas.ReadBytesPerSecond, "Quotas:ReadBytesPerSecond");
             Positive(failures, quotas.ReadCallsPerSecond, "Quotas:ReadCallsPerSecond");
+        }
+
+        if (options.Resharding is null)
+        {
+            failures.Add("Kinesis:Resharding must be set.");
+        }
+        else
+        {
+            options.Resharding.Validate(failures);
         }
 
         if (options.OnDemand is null)

@@ -46,6 +46,11 @@ internal sealed class KinesisStreamsMethodProvider : IServiceMethodProvider<Kine
         Unary(context, "EnableEnhancedMonitoring", Proto.EnableEnhancedMonitoringRequest.Parser, (s, r, c) => s.EnableEnhancedMonitoring(r, c));
         Unary(context, "DisableEnhancedMonitoring", Proto.DisableEnhancedMonitoringRequest.Parser, (s, r, c) => s.DisableEnhancedMonitoring(r, c));
 
+        // Resharding (issue 9)
+        Unary(context, "SplitShard", Proto.SplitShardRequest.Parser, (s, r, c) => s.SplitShard(r, c));
+        Unary(context, "MergeShards", Proto.MergeShardsRequest.Parser, (s, r, c) => s.MergeShards(r, c));
+        Unary(context, "UpdateShardCount", Proto.UpdateShardCountRequest.Parser, (s, r, c) => s.UpdateShardCount(r, c));
+
         // Tags
         Unary(context, "AddTagsToStream", Proto.AddTagsToStreamRequest.Parser, (s, r, c) => s.AddTagsToStream(r, c));
         Unary(context, "RemoveTagsFromStream", Proto.RemoveTagsFromStreamRequest.Parser, (s, r, c) => s.RemoveTagsFromStream(r, c));

@@ -15,7 +15,7 @@ public static class KinesisStreamsOperations
     /// Each served operation and its body. A body reads the request (synchronously: the reader is a
     /// ref struct over the request buffer), awaits the core, and writes the response with the call's
     /// writer; one code path for JSON and CBOR. Operations the core has no model for yet
-    /// (SubscribeToShard, consumers, resharding, encryption, resource policies)
+    /// (SubscribeToShard, consumers, encryption, resource policies)
     /// have no handler, so the dispatcher answers them UnknownOperationException "not supported".
     /// </summary>
     internal static IEnumerable<(KinesisOperation Operation, Func<IStreamsService, KinesisCall, ValueTask> Handler)> Handlers =>
@@ -42,6 +42,11 @@ public static class KinesisStreamsOperations
         (KinesisOperation.ListTagsForResource, TagOperations.ListTagsForResourceAsync),
         (KinesisOperation.EnableEnhancedMonitoring, MonitoringOperations.EnableEnhancedMonitoringAsync),
         (KinesisOperation.DisableEnhancedMonitoring, MonitoringOperations.DisableEnhancedMonitoringAsync),
+
+        // Resharding (issue 9).
+        (KinesisOperation.SplitShard, ReshardOperations.SplitShardAsync),
+        (KinesisOperation.MergeShards, ReshardOperations.MergeShardsAsync),
+        (KinesisOperation.UpdateShardCount, ReshardOperations.UpdateShardCountAsync),
 
         // On-demand capacity mode
         (KinesisOperation.UpdateStreamMode, CapacityModeOperations.UpdateStreamModeAsync),

@@ -13,10 +13,8 @@ namespace KafkaKinesisBridge.Core.Api;
 /// given they must name the same stream.</para>
 /// <para>Thread-safe; one instance serves all requests of a gateway replica. Replicas share the stream
 /// catalog through storage.</para>
-/// <para>Reserved for later, not yet here: SplitShard, MergeShards, UpdateShardCount,
-/// RegisterStreamConsumer, DeregisterStreamConsumer, ListStreamConsumers, DescribeStreamConsumer,
-/// SubscribeToShard. The shard model already carries parent lineage, open/closed state and an ending
-/// sequence number for them.</para>
+/// <para>Reserved for later, not yet here: RegisterStreamConsumer, DeregisterStreamConsumer, ListStreamConsumers, DescribeStreamConsumer,
+/// SubscribeToShard.</para>
 /// </remarks>
 public interface IStreamsService
 {
@@ -76,6 +74,19 @@ public interface IStreamsService
 
     /// <summary>DisableEnhancedMonitoring: turns shard-level metrics off.</summary>
     ValueTask<EnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken);
+
+    #region Resharding (issue 9)
+
+    /// <summary>SplitShard. Returns with the stream UPDATING (children open); it turns ACTIVE once the parent's end is fixed.</summary>
+    ValueTask SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken);
+
+    /// <summary>MergeShards. Returns with the stream UPDATING (child open); it turns ACTIVE once the parents' ends are fixed.</summary>
+    ValueTask MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>UpdateShardCount (UNIFORM_SCALING), as splits and merges. Returns with the stream UPDATING, or ACTIVE when nothing changes.</summary>
+    ValueTask<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken);
+
+    #endregion
 
     // ----- On-demand capacity mode ---------------------------------------------------------------
 

@@ -1,5 +1,4 @@
 using KafkaKinesisBridge.Core.Api;
-using KafkaKinesisBridge.Core.Routing;
 
 namespace KafkaKinesisBridge.Core.Catalog;
 
@@ -66,6 +65,12 @@ internal sealed class CatalogState
             {
                 return false;
             }
+
+            // Lineage only grows: shard ids are never reused, closed shards never reopen.
+            if (ShardLayout.ValidateTransition(current.Entry, entry) is not null)
+            {
+                return false;
+            }
         }
         else if (TopicOwner(entry.Topic) is not null)
         {
@@ -125,16 +130,11 @@ internal sealed class CatalogState
             return false;
         }
 
-        for (var i = 0; i < entry.Shards.Count; i++)
+        // Ranges, lineage and, for a writable stream, a tiling of the hash key space: a record that
+        // breaks them is rejected here, in log order, rather than failing the shard router later.
+        if (ShardLayout.Validate(entry) is not null)
         {
-            var shard = entry.Shards[i];
-            if (shard is null || shard.Index != i
-                || !HashKeys.TryParse(shard.StartingHashKey, out var start)
-                || !HashKeys.TryParse(shard.EndingHashKey, out var end)
-                || start > end)
-            {
-                return false;
-            }
+            return false;
         }
 
         return entry.Status == StreamStatus.Deleting || entry.Shards.Count > 0;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using KafkaKinesisBridge.Core.Api;
@@ -24,16 +24,22 @@ internal sealed class StreamCatalog
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _readGate = new(1, 1);
     private readonly CatalogState _state = new();
-    private readonly ConcurrentDictionary<string, StrongBox<bool?>> _pending = new(StringComparer.Ordinal);
-    private readonly Action<string, CatalogStream?> _onStreamChanged;
+    private readonly ConcurrentDictionary<string, Proposal> _pending = new(StringComparer.Ordinal);
+    private readonly Action<string, CatalogStream?, long> _onStreamChanged;
+    private readonly object _refreshLock = new();
+    private Task? _sharedRefresh;
     private long _nextOffset;
+    private long _freshAt = long.MinValue;
 
     /// <param name="store">The storage holding the catalog topic.</param>
     /// <param name="topic">The catalog topic.</param>
     /// <param name="time">The clock (record timestamps).</param>
     /// <param name="logger">Logger.</param>
-    /// <param name="onStreamChanged">Called in log order, one at a time, for each accepted change (null value: removed).</param>
-    public StreamCatalog(ILogStore store, string topic, TimeProvider time, ILogger logger, Action<string, CatalogStream?> onStreamChanged)
+    /// <param name="onStreamChanged">
+    /// Called in log order, one at a time, for each accepted change (null value: removed), with the
+    /// <see cref="Stopwatch"/> time up to which the version it replaces is known to have been current.
+    /// </param>
+    public StreamCatalog(ILogStore store, string topic, TimeProvider time, ILogger logger, Action<string, CatalogStream?, long> onStreamChanged)
     {
         _store = store;
         Topic = topic;
@@ -46,6 +52,12 @@ internal sealed class StreamCatalog
 
     /// <summary>The next log offset to apply: everything before it is applied.</summary>
     public long AppliedOffset => Volatile.Read(ref _nextOffset);
+
+    /// <summary>
+    /// <see cref="Stopwatch"/> time of the latest confirmed read: every command appended to the catalog
+    /// before that moment is applied. The write fence of resharding measures from it.
+    /// </summary>
+    public long FreshAt => Volatile.Read(ref _freshAt);
 
     /// <summary>The shared signing key once one was accepted.</summary>
     public byte[]? SigningKey { get; private set; }
@@ -60,6 +72,8 @@ internal sealed class StreamCatalog
     /// <summary>Reads and applies the log up to its current end (other replicas' changes).</summary>
     public async ValueTask RefreshAsync(CancellationToken cancellationToken)
     {
+        // Taken before the high watermark is read: whatever was appended before this moment is below it.
+        var started = Stopwatch.GetTimestamp();
         var offsets = await _store.GetOffsetsAsync(Topic, 0, cancellationToken);
         if (offsets.Status != StorageStatus.Ok)
         {
@@ -67,6 +81,40 @@ internal sealed class StreamCatalog
         }
 
         await CatchUpAsync(offsets.Offsets.HighWatermark, cancellationToken);
+        var fresh = Volatile.Read(ref _freshAt);
+        while (fresh < started)
+        {
+            var seen = Interlocked.CompareExchange(ref _freshAt, started, fresh);
+            if (seen == fresh)
+            {
+                break;
+            }
+
+            fresh = seen;
+        }
+    }
+
+    /// <summary>
+    /// Makes sure the view is confirmed at or after <paramref name="timestamp"/> (a <see cref="Stopwatch"/>
+    /// time), refreshing if needed. Concurrent callers share one refresh at a time.
+    /// </summary>
+    public async ValueTask EnsureFreshSinceAsync(long timestamp, CancellationToken cancellationToken)
+    {
+        while (FreshAt < timestamp)
+        {
+            Task refresh;
+            lock (_refreshLock)
+            {
+                if (_sharedRefresh is null || _sharedRefresh.IsCompleted)
+                {
+                    _sharedRefresh = RefreshAsync(CancellationToken.None).AsTask();
+                }
+
+                refresh = _sharedRefresh;
+            }
+
+            await refresh.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -76,7 +124,7 @@ internal sealed class StreamCatalog
     public async ValueTask<(bool Accepted, long Offset)> ProposeAsync(CatalogCommand command, CancellationToken cancellationToken)
     {
         command.ProposalId = Guid.NewGuid().ToString("N");
-        var outcome = new StrongBox<bool?>();
+        var outcome = new Proposal();
         _pending[command.ProposalId] = outcome;
         try
         {
@@ -84,6 +132,10 @@ internal sealed class StreamCatalog
             var key = Encoding.UTF8.GetBytes(command.StreamName ?? "__signing-key");
             var records = new[] { new LogRecord(key, value, _time.GetUtcNow().ToUnixTimeMilliseconds()) };
             var outcomes = new AppendOutcome[1];
+
+            // If accepted, the version it replaces was current up to this moment (nothing else for the
+            // stream can come between: the command is based on that version).
+            outcome.StartedAt = Stopwatch.GetTimestamp();
             var status = await _store.AppendAsync(Topic, 0, records, outcomes, cancellationToken);
             if (status != StorageStatus.Ok)
             {
@@ -92,7 +144,7 @@ internal sealed class StreamCatalog
 
             var offset = outcomes[0].Offset;
             await CatchUpAsync(offset + 1, cancellationToken);
-            return (outcome.Value ?? false, offset);
+            return (outcome.Accepted ?? false, offset);
         }
         finally
         {
@@ -159,10 +211,25 @@ internal sealed class StreamCatalog
             return;
         }
 
-        var accepted = _state.Apply(command, record.Offset, out var changed);
+        bool accepted;
+        string? changed;
+        try
+        {
+            accepted = _state.Apply(command, record.Offset, out changed);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        {
+            // Never let one bad record wedge the catalog: it is rejected like any invalid command.
+            Log.CatalogRecordUnreadable(_logger, record.Offset, exception);
+            accepted = false;
+            changed = null;
+        }
+
+        var confirmedAt = FreshAt;
         if (_pending.TryGetValue(command.ProposalId, out var outcome))
         {
-            outcome.Value = accepted;
+            outcome.Accepted = accepted;
+            confirmedAt = Math.Max(confirmedAt, outcome.StartedAt);
         }
 
         Log.CatalogApplied(_logger, command.Kind.ToString(), command.StreamName, record.Offset, accepted ? "accepted" : "rejected");
@@ -177,8 +244,14 @@ internal sealed class StreamCatalog
         }
         else if (changed is not null)
         {
-            _onStreamChanged(changed, _state.Streams.GetValueOrDefault(changed));
+            _onStreamChanged(changed, _state.Streams.GetValueOrDefault(changed), confirmedAt);
         }
+    }
+
+    private sealed class Proposal
+    {
+        public bool? Accepted;
+        public long StartedAt = long.MinValue;
     }
 
     private static KinesisException Failure(StorageStatus status) => status == StorageStatus.Unavailable

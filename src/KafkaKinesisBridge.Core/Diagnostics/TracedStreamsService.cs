@@ -120,6 +120,28 @@ internal sealed class TracedStreamsService(IStreamsService inner) : IStreamsServ
             ? TraceAsync("DisableEnhancedMonitoring", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.DisableEnhancedMonitoringAsync(r, ct), cancellationToken)
             : inner.DisableEnhancedMonitoringAsync(request, cancellationToken);
 
+    #region Resharding (issue 9)
+
+    /// <inheritdoc />
+    public ValueTask SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("SplitShard", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.SplitShardAsync(r, ct), cancellationToken)
+            : inner.SplitShardAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("MergeShards", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.MergeShardsAsync(r, ct), cancellationToken)
+            : inner.MergeShardsAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("UpdateShardCount", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.UpdateShardCountAsync(r, ct), cancellationToken)
+            : inner.UpdateShardCountAsync(request, cancellationToken);
+
+    #endregion
+
     // ----- On-demand capacity mode ---------------------------------------------------------------
 
     /// <inheritdoc />

@@ -147,6 +147,28 @@ internal sealed class AuthorizingStreamsService(StreamsService inner) : IStreams
         return inner.DisableEnhancedMonitoringAsync(request, cancellationToken);
     }
 
+    #region Resharding (issue 9): shard changes are administrative writes
+
+    public ValueTask SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken)
+    {
+        Check("SplitShard", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.SplitShardAsync(request, cancellationToken);
+    }
+
+    public ValueTask MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken)
+    {
+        Check("MergeShards", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.MergeShardsAsync(request, cancellationToken);
+    }
+
+    public ValueTask<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken)
+    {
+        Check("UpdateShardCount", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.UpdateShardCountAsync(request, cancellationToken);
+    }
+
+    #endregion
+
     // ----- On-demand capacity mode ---------------------------------------------------------------
 
     public ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken)

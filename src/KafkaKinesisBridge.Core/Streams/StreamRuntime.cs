@@ -13,6 +13,11 @@ namespace KafkaKinesisBridge.Core.Streams;
 /// </summary>
 internal sealed class StreamRuntime
 {
+    /// <summary><see cref="ConfirmedUntil"/> of a version that is still the latest.</summary>
+    public const long StillCurrent = long.MaxValue;
+
+    private long _confirmedUntil = StillCurrent;
+
     public StreamRuntime(CatalogStream stream, string arn, StreamRuntime? previous, ShardQuotaOptions quotas, TimeProvider time)
     {
         Entry = stream.Entry;
@@ -25,7 +30,7 @@ internal sealed class StreamRuntime
         {
             var quota = sameIncarnation && i < previous!.Shards.Length ? previous.Shards[i].Quota : new ShardQuota(quotas, time);
             shards[i] = new ShardRuntime(Entry.Shards[i], quota, Entry.Name);
-            if (shards[i].IsOpen)
+            if (shards[i].IsRoutable)
             {
                 open.Add((i, shards[i].Range));
             }
@@ -78,6 +83,15 @@ internal sealed class StreamRuntime
 
     /// <summary>DescribeStream(Summary)'s EnhancedMonitoring: one entry, its list empty when none are on (as Kinesis answers).</summary>
     public IReadOnlyList<EnhancedMetrics> EnhancedMonitoring { get; }
+
+    /// <summary>
+    /// <see cref="System.Diagnostics.Stopwatch"/> time up to which this version is known to have been
+    /// the latest, once a newer one replaced it; <see cref="StillCurrent"/> until then (the write fence).
+    /// </summary>
+    public long ConfirmedUntil => Volatile.Read(ref _confirmedUntil);
+
+    /// <summary>Marks this version replaced; called before the newer version is published.</summary>
+    public void Supersede(long confirmedUntil) => Interlocked.Exchange(ref _confirmedUntil, confirmedUntil);
 
     /// <summary>The children of a shard: shards naming it as parent or adjacent parent.</summary>
     public IReadOnlyList<ChildShard> ChildrenOf(int shardIndex)
@@ -148,7 +162,14 @@ internal sealed class ShardRuntime
     /// <summary>The API view of the shard (shared by every call).</summary>
     public Shard Public { get; }
 
+    /// <summary>No ending sequence number yet: open, or closing (a reshard is fixing its end).</summary>
     public bool IsOpen => Entry.EndingOffset is null;
+
+    /// <summary>Takes new writes: neither closing nor closed (the router's shards).</summary>
+    public bool IsRoutable => ShardLayout.IsRoutable(Entry);
+
+    /// <summary>Closed to writes by a reshard whose fence has not fixed its end yet.</summary>
+    public bool IsClosing => Entry.ClosedAtMs is not null && Entry.EndingOffset is null;
 
     public long StartingOffset => Entry.StartingOffset;
 

@@ -31,9 +31,12 @@ public sealed partial class StreamsService
         if (stream.Status != StreamStatus.Creating)
         {
             var lastIndex = request.ExclusiveStartShardId is { } start ? LastIndexBefore(start) : -1;
+            var trimHorizonMs = NowMs - (stream.Entry.RetentionHours * 3_600_000L);
             foreach (var shard in stream.Shards)
             {
-                if (shard.Index <= lastIndex)
+                // A shard closed longer ago than the retention period holds no records: Kinesis no
+                // longer lists it.
+                if (shard.Index <= lastIndex || (!shard.IsOpen && shard.Entry.ClosedAtMs < trimHorizonMs))
                 {
                     continue;
                 }
@@ -368,7 +371,8 @@ public sealed partial class StreamsService
         switch (type)
         {
             case ShardFilterType.AtLatest:
-                return shard.IsOpen;
+                // The shards taking writes now (a parent whose reshard is still fencing takes none).
+                return shard.IsRoutable;
             case ShardFilterType.AfterShardId:
                 return true;
             case ShardFilterType.AtTrimHorizon:

@@ -219,6 +219,13 @@ public sealed partial class StreamsService
                     Log.Reconciling(_logger, "delete", stream.Name);
                     await FinishDeleteAsync(stream.Name, cancellationToken);
                 }
+                else if (stream.Status == StreamStatus.Updating)
+                {
+                    // A reshard whose replica stopped before fixing the parents' ends: committed at
+                    // least the grace period ago, so far longer than the fence lease.
+                    Log.Reconciling(_logger, "reshard", stream.Name);
+                    await _resharder.FinishAsync(stream.Name, stream.Incarnation, stream.Version, long.MinValue / 2, cancellationToken);
+                }
             }
             catch (KinesisException exception)
             {

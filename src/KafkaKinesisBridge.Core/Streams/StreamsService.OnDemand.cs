@@ -1,5 +1,6 @@
 using System.Globalization;
 using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Streams.Resharding;
 using KafkaKinesisBridge.Core.Validation;
 
 namespace KafkaKinesisBridge.Core.Streams;
@@ -72,6 +73,63 @@ public sealed partial class StreamsService
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// The on-demand scaler's SplitShard: as the public one (the same planner, resharder, fence and
+    /// SplitShard/MergeShards rate), but for an ON_DEMAND stream, and only if the stream is still at
+    /// <paramref name="basedOnVersion"/> when the change is proposed: false when it moved on (another
+    /// replica acted first) or left ON_DEMAND mode.
+    /// </summary>
+    internal async ValueTask<bool> ScalerSplitAsync(string name, long basedOnVersion, int shardIndex, UInt128 newStartingHashKey, CancellationToken cancellationToken)
+    {
+        AdmitSplitMerge(name);
+        var planned = false;
+        await _resharder.BeginAsync(
+            name,
+            "SplitShard",
+            current =>
+            {
+                planned = false;
+                if (!IsScalable(current, basedOnVersion))
+                {
+                    return null;
+                }
+
+                CheckAccountShardLimit(1);
+                var plan = ReshardPlanner.Split(current.Entry, ShardIds.Format(shardIndex), newStartingHashKey, _account, NowMs);
+                planned = true;
+                return plan;
+            },
+            cancellationToken);
+        return planned;
+    }
+
+    /// <summary>The on-demand scaler's MergeShards, under the rules of <see cref="ScalerSplitAsync"/>.</summary>
+    internal async ValueTask<bool> ScalerMergeAsync(string name, long basedOnVersion, int shardIndex, int adjacentShardIndex, CancellationToken cancellationToken)
+    {
+        AdmitSplitMerge(name);
+        var planned = false;
+        await _resharder.BeginAsync(
+            name,
+            "MergeShards",
+            current =>
+            {
+                planned = false;
+                if (!IsScalable(current, basedOnVersion))
+                {
+                    return null;
+                }
+
+                var plan = ReshardPlanner.Merge(current.Entry, ShardIds.Format(shardIndex), ShardIds.Format(adjacentShardIndex), _account, NowMs);
+                planned = true;
+                return plan;
+            },
+            cancellationToken);
+        return planned;
+    }
+
+    private static bool IsScalable(StreamRuntime current, long basedOnVersion) =>
+        current.Version == basedOnVersion && current.Entry.Mode == StreamMode.OnDemand && current.Status == StreamStatus.Active;
 
     /// <summary>The streams of this replica's catalog view, for the on-demand scaler (no catalog read).</summary>
     internal IEnumerable<StreamRuntime> LocalStreams => _streams.Values;

@@ -5,6 +5,8 @@ using KafkaKinesisBridge.Core.Catalog;
 using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Iterators;
 using KafkaKinesisBridge.Core.Storage;
+using KafkaKinesisBridge.Core.Streams.Reading;
+using KafkaKinesisBridge.Core.Streams.Resharding;
 using KafkaKinesisBridge.Core.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +34,8 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly ILogger _logger;
     private readonly StreamCatalog _catalog;
     private readonly TokenCodec _tokens = new();
+    private readonly ShardReader _reader;
+    private readonly Resharder _resharder;
     private readonly ConcurrentDictionary<string, StreamRuntime> _streams = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _updateGates = Enumerable.Range(0, UpdateGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +51,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
+        _reader = new ShardReader(store);
         _options = options.Value;
         var validation = new KinesisStreamsOptionsValidator().Validate(null, _options);
         if (validation.Failed)
@@ -59,6 +64,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         _account = _options.AccountId;
         _region = _options.Region;
         _catalog = new StreamCatalog(store, _options.CatalogTopic, time, _logger, OnStreamChanged);
+        _resharder = new Resharder(store, _catalog, n => _streams.GetValueOrDefault(n), _options.Resharding, time, _logger, _account);
         _metrics = StreamsMetrics.Shared;
     }
 
@@ -131,6 +137,9 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         var reconcile = ReconcileLoopAsync(cancellationToken);
         await Task.WhenAll(tail, reconcile);
     }
+
+    /// <summary>The shard-reading rules every reader in the core shares (GetRecords, fan-out, sinks).</summary>
+    internal ShardReader Reader => _reader;
 
     /// <summary>Streams in this replica's local view (tests: what the catalog tail has applied).</summary>
     internal int KnownStreamCount => _streams.Count;
@@ -213,21 +222,32 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     }
 
     /// <summary>Catalog callback, in log order: rebuilds the data-plane view of one stream.</summary>
-    private void OnStreamChanged(string name, CatalogStream? stream)
+    private void OnStreamChanged(string name, CatalogStream? stream, long previousConfirmedUntil)
     {
+        _streams.TryGetValue(name, out var previous);
         if (stream is null)
         {
+            previous?.Supersede(previousConfirmedUntil);
             _streams.TryRemove(name, out _);
             return;
         }
 
-        _streams.TryGetValue(name, out var previous);
-        _streams[name] = new StreamRuntime(
-            stream,
-            StreamArns.Format(_region, _account, name),
-            previous,
-            _options.Quotas,
-            _time);
+        StreamRuntime next;
+        try
+        {
+            next = new StreamRuntime(stream, StreamArns.Format(_region, _account, name), previous, _options.Quotas, _time);
+        }
+        catch (ArgumentException exception)
+        {
+            // The catalog validates layouts before accepting them; should one still fail here, keep
+            // serving the previous version rather than stopping the catalog (trap: a wedged apply loop).
+            Log.StreamVersionUnusable(_logger, name, stream.Version, exception);
+            return;
+        }
+
+        // The write fence reads this before trusting a version (StreamsService.WriteFence.cs).
+        previous?.Supersede(previousConfirmedUntil);
+        _streams[name] = next;
     }
 
     private void EnsureReady()

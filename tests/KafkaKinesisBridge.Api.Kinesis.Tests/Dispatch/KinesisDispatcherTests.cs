@@ -243,11 +243,11 @@ public sealed class KinesisDispatcherTests
     public async Task KnownOperationWithoutHandler_400UnknownOperationWithMessage(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
-        using var response = await SendAsync(stub, version, "Kinesis_20131202.SplitShard", Json, "{}");
+        using var response = await SendAsync(stub, version, "Kinesis_20131202.StartStreamEncryption", Json, "{}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("UnknownOperationException", error.RootElement.GetProperty("__type").GetString());
-        Assert.Equal("The operation SplitShard is not supported by this gateway.", error.RootElement.GetProperty("message").GetString());
+        Assert.Equal("The operation StartStreamEncryption is not supported by this gateway.", error.RootElement.GetProperty("message").GetString());
     }
 
     [Theory]

@@ -46,11 +46,11 @@ public sealed class AwsCliInteropTests
     {
         var aws = RequireAwsCli();
         await using var stub = await StubKinesis.StartAsync();
-        var result = await RunAwsAsync(aws, stub, "kinesis", "split-shard", "--stream-name", "s", "--shard-to-split", "shardId-000000000000", "--new-starting-hash-key", "1");
+        var result = await RunAwsAsync(aws, stub, "kinesis", "start-stream-encryption", "--stream-name", "s", "--encryption-type", "KMS", "--key-id", "alias/k");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("(UnknownOperationException)", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains("The operation SplitShard is not supported by this gateway.", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("The operation StartStreamEncryption is not supported by this gateway.", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -294,7 +294,7 @@ public sealed class StreamOperationsTests
     public async Task UnservedOperations_UnknownOperationNotSupported(KinesisWireFormat format)
     {
         await using var host = await KinesisCoreHost.StartAsync();
-        foreach (var operation in new[] { "SubscribeToShard", "RegisterStreamConsumer", "SplitShard", "UpdateShardCount" })
+        foreach (var operation in new[] { "SubscribeToShard", "RegisterStreamConsumer", "StartStreamEncryption", "PutResourcePolicy" })
         {
             var message = await host.ErrorAsync(format, operation, """{"StreamName":"x"}""", "UnknownOperationException");
             Assert.Contains("not supported", message, StringComparison.Ordinal);
@@ -308,8 +308,8 @@ public sealed class StreamOperationsTests
             [
                 "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeLimits", "DescribeStream",
                 "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
-                "ListTagsForResource", "ListTagsForStream", "PutRecord", "PutRecords", "RemoveTagsFromStream", "TagResource",
-                "UntagResource", "UpdateMaxRecordSize", "UpdateStreamMode",
+                "ListTagsForResource", "ListTagsForStream", "MergeShards", "PutRecord", "PutRecords", "RemoveTagsFromStream", "SplitShard", "TagResource",
+                "UntagResource", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
             ],
             KinesisStreamsOperations.Served.Select(o => o.GetName()).Order(StringComparer.Ordinal));
     }

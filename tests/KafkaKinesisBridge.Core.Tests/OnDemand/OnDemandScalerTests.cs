@@ -179,3 +179,63 @@ public sealed class OnDemandScalerTests
         }
     }
 }
+
+public sealed class OnDemandScalerResharderTests
+{
+    [Fact]
+    public async Task Tick_SustainedWritesWithTheCoreExecutor_GatewaySplitsTheHotShardItself()
+    {
+        var core = await StartAsync(o =>
+        {
+            o.Quotas.WriteRecordsPerSecond = 10;
+            o.OnDemand.SplitWindow = TimeSpan.FromSeconds(2);
+            o.Resharding.FenceLease = TimeSpan.FromMilliseconds(1);
+        });
+        await core.Service.CreateStreamAsync(new CreateStreamRequest { StreamName = "od", StreamModeDetails = new StreamModeDetails(StreamMode.OnDemand) }, Token);
+        var scaler = new OnDemandScaler(core.Service, new StreamsServiceReshardExecutor(core.Service), Microsoft.Extensions.Options.Options.Create(core.Options), core.Time);
+
+        await scaler.TickAsync(Token);
+        var actions = 0;
+        for (var second = 0; second < 3; second++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    await core.PutAsync("od", "k" + i, "x", explicitHashKey: "1");
+                }
+                catch (KinesisException error) when (error.Code == KinesisErrorCode.ProvisionedThroughputExceeded)
+                {
+                }
+            }
+
+            core.Time.Advance(TimeSpan.FromSeconds(1));
+            actions += await scaler.TickAsync(Token);
+        }
+
+        await core.Service.WhenReshardFinishedAsync("od");
+        Assert.Equal(1, actions);
+        var shards = (await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "od" }, Token)).Shards;
+        Assert.NotNull(shards[0].SequenceNumberRange.EndingSequenceNumber);
+        Assert.Equal(["shardId-000000000000", "shardId-000000000000"], shards.Where(s => s.ParentShardId is not null).Select(s => s.ParentShardId));
+        var summary = (await core.Service.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = "od" }, Token)).StreamDescriptionSummary;
+        Assert.Equal(5, summary.OpenShardCount);
+        Assert.Equal(StreamStatus.Active, summary.StreamStatus);
+    }
+
+    [Fact]
+    public async Task ScalerSplit_StaleVersionOrProvisionedStream_NothingDone()
+    {
+        var core = await StartAsync();
+        await core.Service.CreateStreamAsync(new CreateStreamRequest { StreamName = "od", StreamModeDetails = new StreamModeDetails(StreamMode.OnDemand) }, Token);
+        await core.CreateStreamAsync("p", shards: 4);
+        var od = core.Service.LocalStreams.Single(s => s.Name == "od");
+        var p = core.Service.LocalStreams.Single(s => s.Name == "p");
+
+        Assert.False(await core.Service.ScalerSplitAsync("od", od.Version - 1, 0, UInt128.One, Token));
+        Assert.False(await core.Service.ScalerSplitAsync("p", p.Version, 0, UInt128.One, Token));
+        Assert.True(await core.Service.ScalerSplitAsync("od", od.Version, 0, UInt128.One, Token));
+        await core.Service.WhenReshardFinishedAsync("od");
+        Assert.Equal(5, core.Service.LocalStreams.Single(s => s.Name == "od").OpenShardCount);
+    }
+}

@@ -28,7 +28,7 @@ public sealed class GrpcTransportTests(EmbeddedGatewayFixture fixture)
     [Fact]
     public async Task UnknownMethod_UnimplementedWithUnknownOperationException()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => Kinesis.CallAsync(RawMethod("SplitShard"), []));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Kinesis.CallAsync(RawMethod("StartStreamEncryption"), []));
 
         KinesisAssert.AssertKinesisError(error, StatusCode.Unimplemented, "UnknownOperationException");
     }

@@ -23,6 +23,16 @@ internal interface IReshardExecutor
     ValueTask<bool> MergeAsync(string streamName, long basedOnVersion, int shardIndex, int adjacentShardIndex, CancellationToken cancellationToken);
 }
 
+/// <summary>The executor of a gateway: the core's own resharding, for ON_DEMAND streams.</summary>
+internal sealed class StreamsServiceReshardExecutor(StreamsService service) : IReshardExecutor
+{
+    public ValueTask<bool> SplitAsync(string streamName, long basedOnVersion, int shardIndex, UInt128 newStartingHashKey, CancellationToken cancellationToken) =>
+        service.ScalerSplitAsync(streamName, basedOnVersion, shardIndex, newStartingHashKey, cancellationToken);
+
+    public ValueTask<bool> MergeAsync(string streamName, long basedOnVersion, int shardIndex, int adjacentShardIndex, CancellationToken cancellationToken) =>
+        service.ScalerMergeAsync(streamName, basedOnVersion, shardIndex, adjacentShardIndex, cancellationToken);
+}
+
 /// <summary>
 /// The on-demand scaler: every <see cref="OnDemandScalingOptions.SampleInterval"/> it samples the
 /// write demand of each open shard of every ON_DEMAND stream (the quota layer's counters), asks
@@ -111,7 +121,7 @@ internal sealed partial class OnDemandScaler : BackgroundService
                     lastReshard = Math.Max(lastReshard ?? closed, closed);
                 }
 
-                if (!shard.IsOpen)
+                if (!shard.IsOpen || shard.Entry.ClosedAtMs is not null)
                 {
                     continue;
                 }
