@@ -224,6 +224,34 @@ public sealed class OnDemandScalerResharderTests
     }
 
     [Fact]
+    public async Task Tick_ColdShardsWithTheCoreExecutor_MergesAnAdjacentPairDownToTheMinimum()
+    {
+        var core = await StartAsync(o =>
+        {
+            o.OnDemand.MergeWindow = TimeSpan.FromSeconds(2);
+            o.OnDemand.Cooldown = TimeSpan.FromSeconds(1);
+            o.OnDemand.MinShardCount = 3;
+            o.Resharding.FenceLease = TimeSpan.FromMilliseconds(1);
+        });
+        await core.Service.CreateStreamAsync(new CreateStreamRequest { StreamName = "od", StreamModeDetails = new StreamModeDetails(StreamMode.OnDemand) }, Token);
+        var scaler = new OnDemandScaler(core.Service, new StreamsServiceReshardExecutor(core.Service), Microsoft.Extensions.Options.Options.Create(core.Options), core.Time);
+
+        var actions = 0;
+        for (var second = 0; second < 8; second++)
+        {
+            actions += await scaler.TickAsync(Token);
+            await core.Service.WhenReshardFinishedAsync("od");
+            core.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(1, actions);
+        var shards = (await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "od" }, Token)).Shards;
+        var child = Assert.Single(shards, s => s.AdjacentParentShardId is not null);
+        Assert.Equal(("shardId-000000000000", "shardId-000000000001"), (child.ParentShardId, child.AdjacentParentShardId));
+        Assert.Equal(3, shards.Count(s => s.SequenceNumberRange.EndingSequenceNumber is null));
+    }
+
+    [Fact]
     public async Task ScalerSplit_StaleVersionOrProvisionedStream_NothingDone()
     {
         var core = await StartAsync();
