@@ -224,6 +224,21 @@ internal sealed class KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
     public async Task<Proto.EnhancedMonitoringOutput> DisableEnhancedMonitoring(Proto.DisableEnhancedMonitoringRequest r, ServerCallContext c) =>
         ToProto(await _streams.DisableEnhancedMonitoringAsync(MonitoringRequest(r.StreamName, r.StreamArn, r.ShardLevelMetrics), c.CancellationToken));
 
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    public async Task<Proto.UpdateStreamModeResponse> UpdateStreamMode(Proto.UpdateStreamModeRequest r, ServerCallContext c)
+    {
+        await _streams.UpdateStreamModeAsync(
+            new CoreApi.UpdateStreamModeRequest
+            {
+                StreamName = Optional(r.StreamName),
+                StreamARN = Optional(r.StreamArn),
+                StreamModeDetails = ToCore(r.StreamModeDetails),
+            },
+            c.CancellationToken);
+        return new Proto.UpdateStreamModeResponse();
+    }
+
     private static CoreApi.EnhancedMonitoringRequest MonitoringRequest(string streamName, string streamArn, IReadOnlyList<string> metrics) => new()
     {
         StreamName = Optional(streamName),

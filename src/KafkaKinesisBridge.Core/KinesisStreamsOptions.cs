@@ -29,6 +29,12 @@ public sealed class KinesisStreamsOptions
     /// <summary>Shards an ON_DEMAND stream starts with (Kinesis: 4).</summary>
     public const int DefaultOnDemandShardCountValue = 4;
 
+    /// <summary>
+    /// Capacity-mode switches allowed per stream in any 24 hours (Kinesis: "You can switch between
+    /// on-demand and provisioned capacity mode for each data stream in your account twice within 24 hours").
+    /// </summary>
+    public const int DefaultModeSwitchesPer24Hours = 2;
+
     /// <summary>Default topic prefix.</summary>
     public const string DefaultTopicPrefix = "kinesis.";
 
@@ -49,6 +55,12 @@ public sealed class KinesisStreamsOptions
 
     /// <summary>Shards of a new ON_DEMAND stream.</summary>
     public int DefaultOnDemandShardCount { get; set; } = DefaultOnDemandShardCountValue;
+
+    /// <summary>UpdateStreamMode calls that change the mode, allowed per stream in any 24 hours.</summary>
+    public int ModeSwitchesPer24Hours { get; set; } = DefaultModeSwitchesPer24Hours;
+
+    /// <summary>How the gateway scales ON_DEMAND streams itself (section "Kinesis:OnDemand").</summary>
+    public Streams.OnDemand.OnDemandScalingOptions OnDemand { get; set; } = new();
 
     /// <summary>How long a shard iterator stays valid (Kinesis: 5 minutes).</summary>
     public TimeSpan IteratorTtl { get; set; } = TimeSpan.FromMinutes(5);
@@ -141,6 +153,7 @@ public sealed class KinesisStreamsOptionsValidator : IValidateOptions<KinesisStr
         Positive(failures, options.ShardLimit, "ShardLimit");
         Positive(failures, options.OnDemandStreamCountLimit, "OnDemandStreamCountLimit");
         Positive(failures, options.DefaultOnDemandShardCount, "DefaultOnDemandShardCount");
+        Positive(failures, options.ModeSwitchesPer24Hours, "ModeSwitchesPer24Hours");
         Positive(failures, options.IteratorTtl, "IteratorTtl");
         Positive(failures, options.CatalogPollInterval, "CatalogPollInterval");
         Positive(failures, options.CreateTimeout, "CreateTimeout");
@@ -197,6 +210,15 @@ public sealed class KinesisStreamsOptionsValidator : IValidateOptions<KinesisStr
         else
         {
             options.Resharding.Validate(failures);
+        }
+
+        if (options.OnDemand is null)
+        {
+            failures.Add("Kinesis:OnDemand must be set.");
+        }
+        else
+        {
+            options.OnDemand.Validate(failures, options.DefaultOnDemandShardCount);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

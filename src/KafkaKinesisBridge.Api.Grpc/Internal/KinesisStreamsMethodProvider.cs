@@ -55,6 +55,9 @@ internal sealed class KinesisStreamsMethodProvider : IServiceMethodProvider<Kine
         Unary(context, "AddTagsToStream", Proto.AddTagsToStreamRequest.Parser, (s, r, c) => s.AddTagsToStream(r, c));
         Unary(context, "RemoveTagsFromStream", Proto.RemoveTagsFromStreamRequest.Parser, (s, r, c) => s.RemoveTagsFromStream(r, c));
         Unary(context, "ListTagsForStream", Proto.ListTagsForStreamRequest.Parser, (s, r, c) => s.ListTagsForStream(r, c));
+
+        // On-demand capacity mode
+        Unary(context, "UpdateStreamMode", Proto.UpdateStreamModeRequest.Parser, (s, r, c) => s.UpdateStreamMode(r, c));
     }
 
     private static void Unary<TRequest, TResponse>(

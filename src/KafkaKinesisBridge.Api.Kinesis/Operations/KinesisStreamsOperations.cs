@@ -47,6 +47,9 @@ public static class KinesisStreamsOperations
         (KinesisOperation.SplitShard, ReshardOperations.SplitShardAsync),
         (KinesisOperation.MergeShards, ReshardOperations.MergeShardsAsync),
         (KinesisOperation.UpdateShardCount, ReshardOperations.UpdateShardCountAsync),
+
+        // On-demand capacity mode
+        (KinesisOperation.UpdateStreamMode, CapacityModeOperations.UpdateStreamModeAsync),
     ];
 
     /// <summary>

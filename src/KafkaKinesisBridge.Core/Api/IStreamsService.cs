@@ -87,6 +87,15 @@ public interface IStreamsService
     ValueTask<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken);
 
     #endregion
+
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    /// <summary>
+    /// UpdateStreamMode: switches an ACTIVE stream between PROVISIONED and ON_DEMAND (at most
+    /// <see cref="KinesisStreamsOptions.ModeSwitchesPer24Hours"/> switches in any 24 hours). The stream
+    /// keeps its shards; in ON_DEMAND mode the gateway's scaler splits and merges them itself.
+    /// </summary>
+    ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -41,6 +41,12 @@ internal sealed class StreamEntry
     /// </summary>
     public List<string>? ShardLevelMetrics { get; set; }
 
+    /// <summary>
+    /// When UpdateStreamMode changed the mode (Unix ms), the last 24 hours' worth: Kinesis allows a
+    /// bounded number of switches per 24 hours. Null when none; older records lack the member.
+    /// </summary>
+    public List<long>? ModeSwitchesAtMs { get; set; }
+
     public StreamEntry Clone() => new()
     {
         Name = Name,
@@ -55,6 +61,7 @@ internal sealed class StreamEntry
         Topic = Topic,
         Shards = [.. Shards.Select(s => s.Clone())],
         ShardLevelMetrics = ShardLevelMetrics is null ? null : [.. ShardLevelMetrics],
+        ModeSwitchesAtMs = ModeSwitchesAtMs is null ? null : [.. ModeSwitchesAtMs],
     };
 }
 

@@ -59,6 +59,7 @@ internal sealed class StreamsMetrics
     private readonly Counter<long> _shardReadExceeded;
     private readonly Counter<long> _shardWriteExceeded;
     private readonly Gauge<long> _shardIteratorAge;
+    private readonly Counter<long> _onDemandScaling;
 
     private StreamsMetrics()
     {
@@ -88,10 +89,15 @@ internal sealed class StreamsMetrics
         _shardReadExceeded = Counter("kinesis.shard.read_provisioned_throughput_exceeded", "{call}", "Shard-level ReadProvisionedThroughputExceeded (enhanced monitoring).");
         _shardWriteExceeded = Counter("kinesis.shard.write_provisioned_throughput_exceeded", "{record}", "Shard-level WriteProvisionedThroughputExceeded (enhanced monitoring).");
         _shardIteratorAge = SharedMeter.CreateGauge<long>("kinesis.shard.iterator_age_milliseconds", "ms", "Shard-level IteratorAgeMilliseconds (enhanced monitoring).");
+        _onDemandScaling = Counter("kinesis.on_demand.scaling_actions", "{action}", "Splits and merges the on-demand scaler decided, by action (split, merge) and outcome (done, refused, failed).");
     }
 
     /// <summary>False when nobody listens (metrics off): callers may skip work done only for metrics.</summary>
     public bool Enabled => _incomingRecords.Enabled;
+
+    /// <summary>One on-demand scaling action (rare: the tags are built per call).</summary>
+    public void OnDemandScaling(string stream, string action, string outcome) =>
+        _onDemandScaling.Add(1, [new("stream", stream), new("action", action), new("outcome", outcome)]);
 
     /// <summary>A start time for latency (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public static long Start() => Stopwatch.GetTimestamp();

@@ -142,6 +142,13 @@ internal sealed class TracedStreamsService(IStreamsService inner) : IStreamsServ
 
     #endregion
 
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    /// <inheritdoc />
+    public ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("UpdateStreamMode", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.UpdateStreamModeAsync(r, ct), cancellationToken)
+            : inner.UpdateStreamModeAsync(request, cancellationToken);
     /// <inheritdoc />
     public ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken) =>
         KinesisTelemetry.Source.HasListeners()

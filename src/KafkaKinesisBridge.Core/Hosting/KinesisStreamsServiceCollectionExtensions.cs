@@ -2,6 +2,7 @@ using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Core.Streams;
+using KafkaKinesisBridge.Core.Streams.OnDemand;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,6 +51,10 @@ public static class KinesisStreamsServiceCollectionExtensions
         services.TryAddSingleton(sp => new BearerTokenAuthenticator(sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         services.TryAddSingleton<IStreamsReadiness>(sp => sp.GetRequiredService<StreamsService>());
         services.AddHostedService<StreamsCoreHostedService>();
+
+        // On-demand capacity mode: the scaler splits and merges ON_DEMAND streams through the core's resharding.
+        services.TryAddSingleton<IReshardExecutor>(sp => new StreamsServiceReshardExecutor(sp.GetRequiredService<StreamsService>()));
+        services.AddHostedService<OnDemandScaler>();
         return services;
     }
 

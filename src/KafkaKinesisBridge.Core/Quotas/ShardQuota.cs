@@ -53,6 +53,8 @@ internal sealed class ShardQuota
     private TokenBucket _writeRecords;
     private TokenBucket _readBytes;
     private TokenBucket _readCalls;
+    private long _demandBytes;
+    private long _demandRecords;
 
     public ShardQuota(ShardQuotaOptions options, TimeProvider time)
     {
@@ -124,6 +126,18 @@ internal sealed class ShardQuota
         }
     }
 
+    /// <summary>
+    /// The write demand so far: bytes and records offered to this shard, admitted or throttled (a
+    /// throttled shard is the one that most needs more capacity). The on-demand scaler reads it.
+    /// </summary>
+    public (long Bytes, long Records) WriteDemand()
+    {
+        lock (_gate)
+        {
+            return (_demandBytes, _demandRecords);
+        }
+    }
+
     /// <summary>Charges the bytes a GetRecords call returned.</summary>
     public void ChargeRead(long bytes)
     {
@@ -142,6 +156,8 @@ internal sealed class ShardQuota
 
     private bool TryAdmitWriteLocked(int bytes)
     {
+        _demandBytes += bytes;
+        _demandRecords++;
         if (_writeRecords.Tokens < 1 || (_writeBytes.Tokens < bytes && !_writeBytes.IsFull))
         {
             return false;

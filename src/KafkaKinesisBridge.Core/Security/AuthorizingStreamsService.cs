@@ -169,6 +169,14 @@ internal sealed class AuthorizingStreamsService(StreamsService inner) : IStreams
 
     #endregion
 
+    // ----- On-demand capacity mode ---------------------------------------------------------------
+
+    public ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken)
+    {
+        Check("UpdateStreamMode", AccessActions.Admin, request.StreamName, request.StreamARN);
+        return inner.UpdateStreamModeAsync(request, cancellationToken);
+    }
+
     public ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken)
     {
         CheckAccount("DescribeLimits", AccessActions.Read);

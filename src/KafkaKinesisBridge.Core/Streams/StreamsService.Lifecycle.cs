@@ -56,7 +56,14 @@ public sealed partial class StreamsService
         }
         else
         {
-            // ON_DEMAND streams start with the service's default shard count (Kinesis: 4).
+            // ON_DEMAND streams start with the service's default shard count (Kinesis: 4) and the
+            // service manages their shards, so a shard count is refused rather than ignored (API
+            // reference, CreateStream: the shard count is for the provisioned mode).
+            if (request.ShardCount is not null)
+            {
+                Errors.InvalidArgument("ShardCount must not be set for a stream in ON_DEMAND mode: the service manages its shards.");
+            }
+
             shardCount = _options.DefaultOnDemandShardCount;
         }
 

@@ -309,7 +309,7 @@ public sealed class StreamOperationsTests
                 "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeLimits", "DescribeStream",
                 "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
                 "ListTagsForResource", "ListTagsForStream", "MergeShards", "PutRecord", "PutRecords", "RemoveTagsFromStream", "SplitShard", "TagResource",
-                "UntagResource", "UpdateMaxRecordSize", "UpdateShardCount",
+                "UntagResource", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
             ],
             KinesisStreamsOperations.Served.Select(o => o.GetName()).Order(StringComparer.Ordinal));
     }

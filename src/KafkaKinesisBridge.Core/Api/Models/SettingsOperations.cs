@@ -107,3 +107,16 @@ public sealed record EnhancedMonitoringResponse(
     string StreamARN,
     IReadOnlyList<string> CurrentShardLevelMetrics,
     IReadOnlyList<string> DesiredShardLevelMetrics);
+
+/// <summary>UpdateStreamMode input.</summary>
+public sealed class UpdateStreamModeRequest
+{
+    /// <summary>The stream ARN (the Kinesis request names the stream only by ARN; required there).</summary>
+    public string? StreamARN { get; init; }
+
+    /// <summary>Accepted as an alternative to the ARN (gRPC convenience, not in Kinesis).</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>Required: the capacity mode to switch to.</summary>
+    public StreamModeDetails? StreamModeDetails { get; init; }
+}
