@@ -24,6 +24,7 @@ public sealed class FirehoseService
     private readonly FirehoseOptions _options;
     private readonly KinesisStreamsOptions _kinesis;
     private readonly TimeProvider _time;
+    private readonly IDeliveryStreamHooks? _hooks;
     private int _nextPartition;
 
     public FirehoseService(
@@ -32,7 +33,8 @@ public sealed class FirehoseService
         Core.Catalog.ICatalogDocuments documents,
         IOptions<FirehoseOptions> options,
         IOptions<KinesisStreamsOptions> kinesis,
-        TimeProvider time)
+        TimeProvider time,
+        IDeliveryStreamHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kinesis);
@@ -42,6 +44,7 @@ public sealed class FirehoseService
         _options = options.Value;
         _kinesis = kinesis.Value;
         _time = time;
+        _hooks = hooks;
     }
 
     private string Account => _kinesis.AccountId;
@@ -123,6 +126,8 @@ public sealed class FirehoseService
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
         };
 
+        Check(stream);
+
         // Claim the name (CREATING), make the log, then ACTIVE: a crash in between leaves a CREATING
         // stream that the next call touching it finishes (CompleteCreationAsync).
         var claimed = await _catalog.ProposeAsync(stream, -1, cancellationToken) ?? throw FirehoseErrors.AlreadyExists(name, Account);
@@ -189,6 +194,10 @@ public sealed class FirehoseService
 
         // Lost only to a concurrent delete of the same stream, which removes it all the same.
         await _catalog.RemoveAsync(current.Stream.Name, current.CatalogVersion, cancellationToken);
+        if (_hooks is not null)
+        {
+            await _hooks.OnDeletedAsync(current.Stream, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -324,6 +333,7 @@ public sealed class FirehoseService
             extended ? "extendedS3DestinationUpdate" : "s3DestinationUpdate",
             extended,
             found.Stream.Destination);
+        Check(updated);
         updated.VersionId++;
         updated.UpdatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (await _catalog.ProposeAsync(updated, found.CatalogVersion, cancellationToken) is null)
@@ -453,6 +463,14 @@ public sealed class FirehoseService
         catch (KinesisException e) when (e.Code is KinesisErrorCode.InvalidArgument)
         {
             throw new FirehoseException(FirehoseErrors.InvalidArgument, e.Message);
+        }
+    }
+
+    private void Check(DeliveryStream stream)
+    {
+        if (_hooks?.Validate(stream) is { } reason)
+        {
+            throw new FirehoseException(FirehoseErrors.InvalidArgument, reason);
         }
     }
 

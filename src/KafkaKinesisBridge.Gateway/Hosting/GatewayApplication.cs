@@ -70,6 +70,7 @@ public static class GatewayApplication
 
         // Firehose: delivery streams on the same AWS JSON endpoint (target prefix Firehose_20150804).
         builder.Services.AddFirehoseApi(configuration);
+        builder.Services.AddFirehoseSinkWorker(configuration);
         builder.AddGatewayTelemetry();
 
         var app = builder.Build();
