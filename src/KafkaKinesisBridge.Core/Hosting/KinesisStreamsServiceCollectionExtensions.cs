@@ -50,6 +50,7 @@ public static class KinesisStreamsServiceCollectionExtensions
         services.TryAddSingleton<IStreamsService>(CreateFrontDoorService);
         services.TryAddSingleton(sp => new BearerTokenAuthenticator(sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         services.TryAddSingleton<IStreamsReadiness>(sp => sp.GetRequiredService<StreamsService>());
+        services.TryAddSingleton<Catalog.ICatalogDocuments>(sp => sp.GetRequiredService<StreamsService>());
         services.AddHostedService<StreamsCoreHostedService>();
 
         // On-demand capacity mode: the scaler splits and merges ON_DEMAND streams through the core's resharding.
