@@ -85,7 +85,7 @@ internal sealed class Shape
     /// <summary>The pattern as a whole-value match (Java's <c>Pattern.matches</c>, which Coral uses).</summary>
     public bool Matches(string value)
     {
-        _regex ??= new Regex(@"\A(?:" + Pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        _regex ??= new Regex(ToDotNetPattern(Pattern!), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
         try
         {
             return _regex.IsMatch(value);
@@ -96,18 +96,11 @@ internal sealed class Shape
         }
     }
 
-    public int? FindMember(ReadOnlySpan<byte> utf8Name)
-    {
-        for (var i = 0; i < Members.Length; i++)
-        {
-            if (utf8Name.SequenceEqual(Members[i].Utf8Name))
-            {
-                return i;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// A model pattern (Java regular expression syntax) as an anchored .NET one. Java reads a
+    /// backslash before any non-letter as that character; .NET refuses <c>\_</c>, so it is unescaped.
+    /// </summary>
+    public static string ToDotNetPattern(string pattern) => @"\A(?:" + pattern.Replace(@"\_", "_", StringComparison.Ordinal) + @")\z";
 }
 
 /// <summary>
