@@ -1,7 +1,9 @@
 using System.Text.Json;
-using KafkaKinesisBridge.Api.Kinesis.Auth;
+using KafkaKinesisBridge.Api.Aws.Auth;
+using KafkaKinesisBridge.Api.Aws.Dispatch;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -66,7 +68,8 @@ internal sealed class KinesisDispatcher
             _handlers[(int)handler.Operation] = handler;
         }
 
-        _verifier = _options.AuthMode == KinesisAuthMode.Verify ? SigV4Verifier.Create(_options, clock) : null;
+        _verifier = _options.AuthMode == KinesisAuthMode.Verify ? SigV4Verifier.Create(
+            _options.Credentials.Select(c => KeyValuePair.Create(c.AccessKeyId, c.SecretAccessKey)), _options.Region, SigV4Verifier.KinesisService, _options.AllowedClockSkew, clock) : null;
         _budget = new RequestBodyBudget(_options.MaxBodyBytesInFlight);
     }
 

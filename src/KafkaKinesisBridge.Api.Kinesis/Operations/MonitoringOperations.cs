@@ -54,7 +54,7 @@ internal static class MonitoringOperations
         w.WriteEndObject();
     }
 
-    private static void WriteNames(Serialization.KinesisDocumentWriter w, ReadOnlySpan<byte> member, IReadOnlyList<string> names)
+    private static void WriteNames(Aws.Serialization.KinesisDocumentWriter w, ReadOnlySpan<byte> member, IReadOnlyList<string> names)
     {
         w.WritePropertyName(member);
         w.WriteStartArray();

@@ -1,4 +1,4 @@
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Wire;
 

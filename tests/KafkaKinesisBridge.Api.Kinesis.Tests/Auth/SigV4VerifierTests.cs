@@ -1,5 +1,6 @@
 using System.Text;
-using KafkaKinesisBridge.Api.Kinesis.Auth;
+using KafkaKinesisBridge.Api.Aws.Auth;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.TestSupport;
 using Microsoft.AspNetCore.Http;

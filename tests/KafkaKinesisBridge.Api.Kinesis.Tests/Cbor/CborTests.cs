@@ -1,5 +1,5 @@
 using System.Buffers;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
+using KafkaKinesisBridge.Api.Aws.Cbor;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Cbor;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;

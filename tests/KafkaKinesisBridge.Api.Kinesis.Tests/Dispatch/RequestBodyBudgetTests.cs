@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Dispatch;

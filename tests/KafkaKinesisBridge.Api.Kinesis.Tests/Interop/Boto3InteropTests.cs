@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using KafkaKinesisBridge.Api.Kinesis.Auth;
+using KafkaKinesisBridge.Api.Aws.Auth;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;
 using KafkaKinesisBridge.TestSupport;
 using Microsoft.AspNetCore.Http;

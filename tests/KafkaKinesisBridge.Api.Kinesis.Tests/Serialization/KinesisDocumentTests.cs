@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
+using KafkaKinesisBridge.Api.Aws.Cbor;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Serialization;
 

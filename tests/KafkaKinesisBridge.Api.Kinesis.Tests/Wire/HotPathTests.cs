@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
+using KafkaKinesisBridge.Api.Aws.Cbor;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Wire;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Wire;

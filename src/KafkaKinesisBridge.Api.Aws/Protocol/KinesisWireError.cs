@@ -1,4 +1,4 @@
-namespace KafkaKinesisBridge.Api.Kinesis.Protocol;
+namespace KafkaKinesisBridge.Api.Aws.Protocol;
 
 /// <summary>
 /// An error as it goes on the wire: the <c>__type</c> a client reads its exception class from, the

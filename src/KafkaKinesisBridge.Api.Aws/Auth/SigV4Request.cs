@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Auth;
+namespace KafkaKinesisBridge.Api.Aws.Auth;
 
 /// <summary>What SigV4 verification needs of a request, as it arrived on the wire.</summary>
 public sealed class SigV4Request

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
+using KafkaKinesisBridge.Api.Aws.Cbor;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+namespace KafkaKinesisBridge.Api.Aws.Serialization;
 
 /// <summary>The CBOR half of <see cref="KinesisDocumentReader"/>: containers tracked on a fixed frame stack (RFC 8949).</summary>
 public ref partial struct KinesisDocumentReader

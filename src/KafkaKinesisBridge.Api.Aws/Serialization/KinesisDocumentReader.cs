@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using KafkaKinesisBridge.Api.Aws.Cbor;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+namespace KafkaKinesisBridge.Api.Aws.Serialization;
 
 /// <summary>The kind of the token a <see cref="KinesisDocumentReader"/> is on.</summary>
 public enum KinesisTokenType : byte

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Cbor;
+namespace KafkaKinesisBridge.Api.Aws.Cbor;
 
 /// <summary>
 /// Writes CBOR (RFC 8949) items straight into an <see cref="IBufferWriter{T}"/>, each head in its

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
+namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 
 /// <summary>
 /// A response body under construction: pooled segments that grow without copying what was

@@ -1,8 +1,8 @@
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using Microsoft.AspNetCore.Http;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
+namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 
 /// <summary>Writes error responses the way Kinesis does.</summary>
 internal static class KinesisErrorResponses

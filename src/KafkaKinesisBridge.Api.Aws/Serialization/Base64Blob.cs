@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+namespace KafkaKinesisBridge.Api.Aws.Serialization;
 
 /// <summary>Decodes the base64 text of a JSON blob member where it lies in the request buffer.</summary>
 /// <remarks>

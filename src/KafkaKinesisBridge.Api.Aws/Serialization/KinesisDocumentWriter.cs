@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using KafkaKinesisBridge.Api.Kinesis.Cbor;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using KafkaKinesisBridge.Api.Aws.Cbor;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+namespace KafkaKinesisBridge.Api.Aws.Serialization;
 
 /// <summary>
 /// Writes a Kinesis response body, AWS JSON 1.1 or AWS CBOR 1.1, through one API, straight into an

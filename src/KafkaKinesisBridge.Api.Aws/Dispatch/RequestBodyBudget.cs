@@ -1,4 +1,4 @@
-namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
+namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 
 /// <summary>
 /// The bytes of request bodies the front door holds at once, over all connections

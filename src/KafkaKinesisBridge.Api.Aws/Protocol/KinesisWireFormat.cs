@@ -1,4 +1,4 @@
-namespace KafkaKinesisBridge.Api.Kinesis.Protocol;
+namespace KafkaKinesisBridge.Api.Aws.Protocol;
 
 /// <summary>The body encodings Kinesis accepts: AWS JSON 1.1 and AWS CBOR 1.1.</summary>
 /// <remarks>

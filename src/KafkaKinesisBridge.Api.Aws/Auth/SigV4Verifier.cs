@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using Microsoft.Extensions.Primitives;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Auth;
+namespace KafkaKinesisBridge.Api.Aws.Auth;
 
 /// <summary>
 /// Verifies AWS Signature Version 4 (header and presigned query-string forms) the way Kinesis does.
@@ -60,12 +60,12 @@ public sealed class SigV4Verifier
         _clock = clock;
     }
 
-    /// <summary>A verifier configured from <paramref name="options"/>.</summary>
-    public static SigV4Verifier Create(KinesisApiOptions options, TimeProvider clock)
+    /// <summary>A verifier for <paramref name="service"/> with the given keys (access key id, secret).</summary>
+    public static SigV4Verifier Create(IEnumerable<KeyValuePair<string, string>> credentials, string region, string service, TimeSpan allowedSkew, TimeProvider clock)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var secrets = options.Credentials.ToDictionary(c => c.AccessKeyId, c => c.SecretAccessKey, StringComparer.Ordinal);
-        return new SigV4Verifier(secrets, options.Region, KinesisService, options.AllowedClockSkew, clock);
+        ArgumentNullException.ThrowIfNull(credentials);
+        var secrets = credentials.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        return new SigV4Verifier(secrets, region, service, allowedSkew, clock);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Unicode;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Cbor;
+namespace KafkaKinesisBridge.Api.Aws.Cbor;
 
 /// <summary>CBOR major types (RFC 8949 §3.1).</summary>
 public enum CborMajorType : byte

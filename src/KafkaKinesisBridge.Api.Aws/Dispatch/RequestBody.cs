@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
+namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 
 /// <summary>
 /// A request body copied into one pooled, contiguous, writable buffer: parsers work on a span,
