@@ -1,6 +1,6 @@
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Serialization;
+namespace KafkaKinesisBridge.Api.Aws.Serialization;
 
 /// <summary>What the shape validator needs beyond the typed getters: looks that neither convert nor modify the body.</summary>
 public ref partial struct KinesisDocumentReader

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using KafkaKinesisBridge.Api.Kinesis.Dispatch;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
-using KafkaKinesisBridge.Api.Kinesis.Validation;
+using KafkaKinesisBridge.Api.Aws.Dispatch;
+using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Aws.Validation;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Validation;
 

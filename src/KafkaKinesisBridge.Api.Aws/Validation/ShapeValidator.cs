@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Validation;
+namespace KafkaKinesisBridge.Api.Aws.Validation;
 
 /// <summary>A blob member's decoded length (validation needs no more of it).</summary>
 internal sealed class BlobValue(int length)

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Validation;
+namespace KafkaKinesisBridge.Api.Aws.Validation;
 
 /// <summary>The type of a model shape (Smithy / AWS SDK service model types).</summary>
 internal enum ShapeKind : byte

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Validation;
+namespace KafkaKinesisBridge.Api.Aws.Validation;
 
 /// <summary>
 /// The texts of the service framework (Coral) that Kinesis and Firehose requests are refused with,
