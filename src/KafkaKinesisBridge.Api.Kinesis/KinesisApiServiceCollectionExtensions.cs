@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Operations;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
@@ -30,7 +31,8 @@ public static class KinesisApiServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KinesisApiOptions>, KinesisApiOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<KinesisDispatcher>();
+        services.AddAwsJsonEndpoint();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAwsJsonService, KinesisJsonService>());
 
         // The keys and permissions configured here are the policy of both front doors (the gRPC door
         // authenticates with the same keys): Verify mode enforces it.
@@ -87,8 +89,32 @@ public static class KinesisApiServiceCollectionExtensions
     public static IEndpointConventionBuilder MapKinesisApi(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var dispatcher = endpoints.ServiceProvider.GetRequiredService<KinesisDispatcher>();
+        var dispatcher = endpoints.ServiceProvider.GetRequiredService<AwsJsonDispatcher>();
         return endpoints.Map(pattern, (RequestDelegate)dispatcher.InvokeAsync).WithDisplayName("Kinesis API");
+    }
+
+    /// <summary>
+    /// The shared AWS JSON endpoint (<see cref="AwsJsonDispatcher"/>), configured from the
+    /// <c>KinesisApi</c> section: both APIs on the port share its keys, region and body budget.
+    /// Other services join it by registering an <see cref="IAwsJsonService"/>. Idempotent.
+    /// </summary>
+    public static IServiceCollection AddAwsJsonEndpoint(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KinesisApiOptions>>().Value;
+            return new AwsJsonEndpointSettings(
+                options.AuthMode == KinesisAuthMode.Verify,
+                [.. options.Credentials.Select(c => KeyValuePair.Create(c.AccessKeyId, c.SecretAccessKey))],
+                options.Region,
+                options.AllowedClockSkew,
+                options.MaxBodyBytesInFlight,
+                options.MaxBodyBytesFor(null));
+        });
+        services.TryAddSingleton<AwsJsonDispatcher>();
+        return services;
     }
 }
 

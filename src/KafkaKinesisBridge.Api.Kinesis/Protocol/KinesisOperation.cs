@@ -150,6 +150,9 @@ public static class KinesisOperations
 
         return ByNameSpan.TryGetValue(target[(dot + 1)..], out operation) ? KinesisTargetStatus.Valid : KinesisTargetStatus.Unknown;
     }
+
+    /// <summary>Looks up an operation by its name (the part of the target after the dot).</summary>
+    public static bool TryParseName(ReadOnlySpan<char> name, out KinesisOperation operation) => ByNameSpan.TryGetValue(name, out operation);
 }
 
 /// <summary>Outcome of <see cref="KinesisOperations.ParseTarget"/>.</summary>

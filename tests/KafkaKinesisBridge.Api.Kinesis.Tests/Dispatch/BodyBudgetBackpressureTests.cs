@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
@@ -36,7 +37,7 @@ public sealed class BodyBudgetBackpressureTests
                     return KinesisResult.Success;
                 });
             });
-        var budget = host.Services.GetRequiredService<KinesisDispatcher>().Budget;
+        var budget = host.Services.GetRequiredService<AwsJsonDispatcher>().Budget;
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
 
         // 600 bytes each: two do not fit in 1024 at once.

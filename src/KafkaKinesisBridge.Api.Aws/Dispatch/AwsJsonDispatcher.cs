@@ -1,20 +1,19 @@
 using System.Text.Json;
 using KafkaKinesisBridge.Api.Aws.Auth;
-using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
-namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
+namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 
 /// <summary>
-/// The Kinesis front door: AWS JSON 1.1 / CBOR 1.1 framing (<c>POST /</c> with
-/// <c>X-Amz-Target: Kinesis_20131202.&lt;Operation&gt;</c>), body limit, SigV4, dispatch to the
-/// operation's handler, and Kinesis-shaped errors.
+/// The AWS JSON front door shared by the Kinesis and Firehose APIs: AWS JSON 1.1 / CBOR 1.1 framing
+/// (<c>POST /</c> with <c>X-Amz-Target: &lt;prefix&gt;.&lt;Operation&gt;</c>), routing by the target
+/// prefix to the <see cref="IAwsJsonService"/> that owns it (<c>Kinesis_20131202</c>,
+/// <c>Firehose_20150804</c>), body limit, SigV4 (scoped to that service's signing name), dispatch to
+/// the service, and AWS-shaped errors.
 /// </summary>
 /// <remarks>
 /// <para>The order of checks and the answers follow Kinesis as recorded by kinesalite
@@ -23,7 +22,7 @@ namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
 /// <item>Every response carries <c>x-amzn-RequestId</c> (a UUID) and <c>x-amz-id-2</c> (base64 of
 /// 72 random bytes).</item>
 /// <item>A method other than POST: 405 UnknownOperationException.</item>
-/// <item>A body over its operation's limit (<see cref="KinesisApiOptions.MaxBodyBytesFor"/>): HTTP 413
+/// <item>A body over its operation's limit (<see cref="IAwsJsonService.MaxBodyBytesFor"/>): HTTP 413
 /// RequestEntityTooLarge, from Content-Length before reading, or as soon as a chunked body passes it.
 /// (Kinesis itself answers 413 without a body; every error here carries <c>__type</c> so SDKs name it.)</item>
 /// <item>A content type that is neither <c>application/x-amz-json-1.1</c> nor
@@ -37,39 +36,39 @@ namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;
 /// <item>An empty body: 400 SerializationException for a valid target, else UnknownOperationException.</item>
 /// <item>An unknown or missing target: 400 SerializationException if the body is not a well-formed
 /// object, else 400 UnknownOperationException.</item>
-/// <item>Authentication (in <see cref="KinesisAuthMode.Verify"/> mode), then the handler; a known
-/// operation without a handler is answered UnknownOperationException with a message.</item>
+/// <item>Authentication (when signatures are verified), then the service (which answers a known
+/// operation it has no handler for with UnknownOperationException and a message).</item>
 /// </list>
 /// </remarks>
-internal sealed class KinesisDispatcher
+public sealed class AwsJsonDispatcher
 {
-    private readonly KinesisApiOptions _options;
-    private readonly IKinesisOperationHandler?[] _handlers;
-    private readonly SigV4Verifier? _verifier;
+    private readonly AwsJsonEndpointSettings _options;
+    private readonly IAwsJsonService[] _services;
+    private readonly SigV4Verifier?[] _verifiers;
     private readonly RequestBodyBudget _budget;
     private readonly ILogger _logger;
 
-    public KinesisDispatcher(
-        IOptions<KinesisApiOptions> options,
-        IEnumerable<IKinesisOperationHandler> handlers,
+    /// <summary>Creates the dispatcher over every registered service.</summary>
+    public AwsJsonDispatcher(
+        AwsJsonEndpointSettings options,
+        IEnumerable<IAwsJsonService> services,
         TimeProvider clock,
-        ILogger<KinesisDispatcher> logger)
+        ILogger<AwsJsonDispatcher> logger)
     {
-        _options = options.Value;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        _options = options;
         _logger = logger;
-        _handlers = new IKinesisOperationHandler?[KinesisOperations.Count];
-        foreach (var handler in handlers)
+        _services = [.. services];
+        if (_services.Select(s => s.TargetPrefix).Distinct(StringComparer.Ordinal).Count() != _services.Length)
         {
-            if (_handlers[(int)handler.Operation] is not null)
-            {
-                throw new InvalidOperationException($"Two handlers are registered for {handler.Operation}.");
-            }
-
-            _handlers[(int)handler.Operation] = handler;
+            throw new InvalidOperationException("Two AWS JSON services are registered for the same target prefix.");
         }
 
-        _verifier = _options.AuthMode == KinesisAuthMode.Verify ? SigV4Verifier.Create(
-            _options.Credentials.Select(c => KeyValuePair.Create(c.AccessKeyId, c.SecretAccessKey)), _options.Region, SigV4Verifier.KinesisService, _options.AllowedClockSkew, clock) : null;
+        // One verifier per service: a signature's credential scope names the service it was made for.
+        _verifiers = [.. _services.Select(s => _options.VerifySignatures
+            ? SigV4Verifier.Create(_options.Credentials, _options.Region, s.SigningName, _options.AllowedClockSkew, clock)
+            : null)];
         _budget = new RequestBodyBudget(_options.MaxBodyBytesInFlight);
     }
 
@@ -86,7 +85,8 @@ internal sealed class KinesisDispatcher
         response.Headers["x-amz-id-2"] = NewId2();
 
         var targetHeader = request.Headers["X-Amz-Target"].ToString();
-        var targetStatus = KinesisOperations.ParseTarget(targetHeader, out var operation);
+        var targetStatus = ParseTarget(targetHeader, out var serviceIndex, out var operation);
+        var service = serviceIndex >= 0 ? _services[serviceIndex] : null;
         var hasFormat = KinesisContentTypes.TryParse(request.ContentType, out var format);
 
         if (!HttpMethods.IsPost(request.Method))
@@ -94,22 +94,22 @@ internal sealed class KinesisDispatcher
             // Kinesis is POST only (AWS JSON 1.1 protocol); say so in its error shape.
             response.Headers.Allow = "POST";
             await RejectAsync(response, format, requestId, targetHeader, new KinesisWireError(
-                KinesisWireErrors.Types.UnknownOperation, StatusCodes.Status405MethodNotAllowed, $"The method {request.Method} is not allowed: the Kinesis API accepts POST only.")).ConfigureAwait(false);
+                KinesisWireErrors.Types.UnknownOperation, StatusCodes.Status405MethodNotAllowed, $"The method {request.Method} is not allowed: the {service?.DisplayName ?? "Kinesis"} API accepts POST only.")).ConfigureAwait(false);
             return;
         }
 
         // The limit of this operation, known before a byte of the body is read.
-        var limit = _options.MaxBodyBytesFor(targetStatus == KinesisTargetStatus.Valid ? operation : null);
+        var limit = targetStatus == AwsTargetStatus.Valid ? service!.MaxBodyBytesFor(operation) : _options.UnknownTargetMaxBodyBytes;
         if (request.ContentLength is { } declared && declared > limit)
         {
-            KinesisApiLog.BodyTooLarge(_logger, requestId, declared, limit);
+            AwsJsonLog.BodyTooLarge(_logger, requestId, declared, limit);
             await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.BodyTooLarge(declared, limit)).ConfigureAwait(false);
             return;
         }
 
         if (!hasFormat)
         {
-            var noTarget = targetStatus == KinesisTargetStatus.Missing;
+            var noTarget = targetStatus == AwsTargetStatus.Missing;
             var type = noTarget ? KinesisWireErrors.Types.AccessDenied : KinesisWireErrors.Types.UnknownOperation;
             var status = noTarget ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
             var message = noTarget
@@ -175,20 +175,20 @@ internal sealed class KinesisDispatcher
         using var ownedBody = body;
         if (body is null)
         {
-            KinesisApiLog.BodyTooLarge(_logger, requestId, limit + 1L, limit);
+            AwsJsonLog.BodyTooLarge(_logger, requestId, limit + 1L, limit);
             await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.BodyTooLarge(null, limit)).ConfigureAwait(false);
             return;
         }
 
         if (body.Length == 0)
         {
-            await RejectAsync(response, format, requestId, targetHeader, targetStatus == KinesisTargetStatus.Valid
+            await RejectAsync(response, format, requestId, targetHeader, targetStatus == AwsTargetStatus.Valid
                 ? KinesisWireErrors.Serialization()
                 : KinesisWireErrors.UnknownOperation()).ConfigureAwait(false);
             return;
         }
 
-        if (targetStatus != KinesisTargetStatus.Valid)
+        if (targetStatus != AwsTargetStatus.Valid)
         {
             await RejectAsync(response, format, requestId, targetHeader, KinesisDocumentReader.IsWellFormedObject(format, body.Memory.Span)
                 ? KinesisWireErrors.UnknownOperation()
@@ -197,13 +197,13 @@ internal sealed class KinesisDispatcher
         }
 
         string? accessKeyId;
-        if (_verifier is not null)
+        if (_verifiers[serviceIndex] is { } verifier)
         {
             var sigV4Request = SigV4Request.FromHttpContext(context, body.Memory);
-            var verdict = _verifier.Verify(sigV4Request);
+            var verdict = verifier.Verify(sigV4Request);
             if (!verdict.IsAuthenticated)
             {
-                KinesisApiLog.AuthenticationFailed(_logger, requestId, operation, verdict.Error!.Value.Type, SigV4Verifier.ReadClaimedAccessKeyId(sigV4Request));
+                AwsJsonLog.AuthenticationFailed(_logger, requestId, targetHeader, verdict.Error!.Value.Type, SigV4Verifier.ReadClaimedAccessKeyId(sigV4Request));
                 await RejectAsync(response, format, requestId, targetHeader, verdict.Error.Value).ConfigureAwait(false);
                 return;
             }
@@ -215,21 +215,13 @@ internal sealed class KinesisDispatcher
             accessKeyId = SigV4Verifier.ReadClaimedAccessKeyId(request.Headers.Authorization.ToString(), request.QueryString.HasValue ? request.QueryString.Value![1..] : null);
         }
 
-        var handler = _handlers[(int)operation];
-        if (handler is null)
-        {
-            await RejectAsync(response, format, requestId, targetHeader, KinesisWireErrors.UnknownOperation(
-                $"The operation {operation.GetName()} is not supported by this gateway.")).ConfigureAwait(false);
-            return;
-        }
-
-        await InvokeHandlerAsync(context, handler, operation, format, body, requestId, accessKeyId, targetHeader).ConfigureAwait(false);
+        await InvokeHandlerAsync(context, service!, operation, format, body, requestId, accessKeyId, targetHeader).ConfigureAwait(false);
     }
 
     private async Task InvokeHandlerAsync(
         HttpContext context,
-        IKinesisOperationHandler handler,
-        KinesisOperation operation,
+        IAwsJsonService handler,
+        int operation,
         KinesisWireFormat format,
         RequestBody body,
         string requestId,
@@ -237,39 +229,38 @@ internal sealed class KinesisDispatcher
         string target)
     {
         using var output = new PooledSegmentWriter();
-        var call = new KinesisCall(context, operation, format, body.Memory, requestId, accessKeyId, output);
-        KinesisResult result;
+        var call = new AwsJsonRequest(context, operation, format, body.Memory, requestId, accessKeyId, output);
+        AwsJsonResult result;
         try
         {
-            result = await handler.HandleAsync(call).ConfigureAwait(false);
-            call.CompleteWriter();
+            result = await handler.InvokeAsync(call).ConfigureAwait(false);
         }
         catch (KinesisSerializationException e)
         {
-            KinesisApiLog.MalformedBody(_logger, requestId, operation, e.Message);
-            result = KinesisWireErrors.Serialization(e.Message);
+            AwsJsonLog.MalformedBody(_logger, requestId, target, e.Message);
+            result = AwsJsonResult.Failure(KinesisWireErrors.Serialization(e.Message));
         }
         catch (JsonException e)
         {
             // A handler reading JSON with System.Text.Json directly.
-            KinesisApiLog.MalformedBody(_logger, requestId, operation, e.Message);
-            result = KinesisWireErrors.Serialization("The request body is not valid JSON.");
+            AwsJsonLog.MalformedBody(_logger, requestId, target, e.Message);
+            result = AwsJsonResult.Failure(KinesisWireErrors.Serialization("The request body is not valid JSON."));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            KinesisApiLog.ClientAborted(_logger, requestId, operation);
+            AwsJsonLog.ClientAborted(_logger, requestId, target);
             return;
         }
         catch (Exception e)
         {
-            KinesisApiLog.HandlerFailed(_logger, requestId, operation, e);
+            AwsJsonLog.HandlerFailed(_logger, requestId, target, e);
             if (context.Response.HasStarted)
             {
                 context.Abort();
                 return;
             }
 
-            result = KinesisWireErrors.InternalFailure("Internal service failure.");
+            result = AwsJsonResult.Failure(KinesisWireErrors.InternalFailure("Internal service failure."));
         }
 
         if (result.IsResponseHandled)
@@ -292,7 +283,7 @@ internal sealed class KinesisDispatcher
 
     private async Task RejectMalformedFramingAsync(HttpContext context, KinesisWireFormat format, string requestId, string target, BadHttpRequestException e)
     {
-        KinesisApiLog.MalformedFraming(_logger, requestId, e.StatusCode, e.Message);
+        AwsJsonLog.MalformedFraming(_logger, requestId, e.StatusCode, e.Message);
         if (context.Response.HasStarted)
         {
             context.Abort();
@@ -311,7 +302,7 @@ internal sealed class KinesisDispatcher
         catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
             // Kestrel may already have closed the connection after a framing error: nothing to answer.
-            KinesisApiLog.MalformedFramingUnanswered(_logger, requestId, write.GetType().Name);
+            AwsJsonLog.MalformedFramingUnanswered(_logger, requestId, write.GetType().Name);
         }
     }
 
@@ -322,7 +313,37 @@ internal sealed class KinesisDispatcher
     }
 
     private void Log(string requestId, string target, string errorType, int statusCode, string? message) =>
-        KinesisApiLog.Rejected(_logger, requestId, target.Length == 0 ? "no target" : target, errorType, statusCode, message);
+        AwsJsonLog.Rejected(_logger, requestId, target.Length == 0 ? "no target" : target, errorType, statusCode, message);
+
+    /// <summary>Splits <c>X-Amz-Target</c> into the service (index into the registered services) and its operation.</summary>
+    /// <returns>
+    /// <see cref="AwsTargetStatus.Valid"/> with both; <see cref="AwsTargetStatus.Missing"/> when the value
+    /// is empty or has no <c>service.operation</c> shape; <see cref="AwsTargetStatus.Unknown"/> for a
+    /// service not served here or an operation that service does not have.
+    /// </returns>
+    internal AwsTargetStatus ParseTarget(ReadOnlySpan<char> target, out int serviceIndex, out int operation)
+    {
+        serviceIndex = -1;
+        operation = 0;
+        target = target.Trim();
+        var dot = target.IndexOf('.');
+        if (dot <= 0 || dot == target.Length - 1)
+        {
+            return AwsTargetStatus.Missing;
+        }
+
+        var prefix = target[..dot];
+        for (var i = 0; i < _services.Length; i++)
+        {
+            if (prefix.SequenceEqual(_services[i].TargetPrefix))
+            {
+                serviceIndex = i;
+                return _services[i].TryParseOperation(target[(dot + 1)..], out operation) ? AwsTargetStatus.Valid : AwsTargetStatus.Unknown;
+            }
+        }
+
+        return AwsTargetStatus.Unknown;
+    }
 
     private static string NewId2()
     {
@@ -331,4 +352,17 @@ internal sealed class KinesisDispatcher
         Random.Shared.NextBytes(bytes);
         return Convert.ToBase64String(bytes);
     }
+}
+
+/// <summary>Outcome of <see cref="AwsJsonDispatcher.ParseTarget"/>.</summary>
+internal enum AwsTargetStatus
+{
+    /// <summary>An operation of a served service.</summary>
+    Valid,
+
+    /// <summary>No target, or not of the form <c>service.operation</c>.</summary>
+    Missing,
+
+    /// <summary>A target naming a service not served here or an operation it does not have.</summary>
+    Unknown,
 }
