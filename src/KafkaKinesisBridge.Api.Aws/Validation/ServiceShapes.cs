@@ -128,6 +128,14 @@ internal sealed class ServiceShapes
     /// <summary>Amazon Data Firehose (firehose 2015-08-04).</summary>
     public static ServiceShapes Firehose => LazyFirehose.Value;
 
+    /// <summary>The shapes of the service whose <c>X-Amz-Target</c> prefix is <paramref name="targetPrefix"/>, if there are tables for it.</summary>
+    public static ServiceShapes? ForTargetPrefix(string targetPrefix) => targetPrefix switch
+    {
+        "Kinesis_20131202" => Kinesis,
+        "Firehose_20150804" => Firehose,
+        _ => null,
+    };
+
     /// <summary>The <c>X-Amz-Target</c> prefix (<c>Kinesis_20131202</c>, <c>Firehose_20150804</c>).</summary>
     public string TargetPrefix { get; }
 
