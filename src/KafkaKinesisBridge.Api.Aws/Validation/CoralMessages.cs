@@ -176,7 +176,20 @@ internal static class CoralMessages
                 builder.Append('}');
                 break;
             case StructureValue structure:
-                builder.Append(structure.Shape.Name).Append("(...)");
+                // A model object's toString: Shape(member=value, ...).
+                builder.Append(structure.Shape.Name).Append('(');
+                for (var i = 0; i < structure.Values.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    builder.Append(structure.Shape.Members[i].PathName).Append('=');
+                    AppendValue(builder, structure.Values[i]);
+                }
+
+                builder.Append(')');
                 break;
             case bool flag:
                 builder.Append(flag ? "true" : "false");

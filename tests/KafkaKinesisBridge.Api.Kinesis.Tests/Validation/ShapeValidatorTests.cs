@@ -160,6 +160,20 @@ public sealed class ShapeValidatorTests
     }
 
     [Fact]
+    public void Validate_501Records_ListRenderedAsModelObjects()
+    {
+        var records = string.Join(",", Enumerable.Range(0, 501).Select(_ => """{"PartitionKey":"k","Data":"AAAA"}"""));
+        var error = Kinesis("PutRecords", "{\"StreamName\":\"s\",\"Records\":[" + records + "]}");
+
+        Assert.Equal("ValidationException", error!.Value.Type);
+        Assert.StartsWith(
+            "1 validation error detected: Value '[PutRecordsRequestEntry(partitionKey=k, data=java.nio.HeapByteBuffer[pos=0 lim=3 cap=3], explicitHashKey=null), ",
+            error.Value.Message,
+            StringComparison.Ordinal);
+        Assert.EndsWith("]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500", error.Value.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MoreThanTenViolations_TenReported()
     {
         var records = string.Join(",", Enumerable.Range(0, 12).Select(_ => "{}"));
