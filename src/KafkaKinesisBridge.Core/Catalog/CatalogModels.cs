@@ -101,6 +101,16 @@ internal enum CatalogCommandKind
 
     /// <summary>Set the shared token signing key, if none is set yet.</summary>
     SetSigningKey = 3,
+
+    // ----- Documents (Firehose delivery streams) -------------------------------------------------
+    // Other resources replicate on the same log and rules: a JSON document per (collection, key),
+    // written whole, versioned by the offset of the command that wrote it, compare-and-set on it.
+
+    /// <summary>Create or replace a document, if its current version is <see cref="CatalogCommand.BasedOnVersion"/>.</summary>
+    PutDocument = 20,
+
+    /// <summary>Remove a document, if its current version is <see cref="CatalogCommand.BasedOnVersion"/>.</summary>
+    RemoveDocument = 21,
 }
 
 /// <summary>
@@ -123,6 +133,15 @@ internal sealed class CatalogCommand
 
     /// <summary>Unique per proposal: lets the proposer learn its own outcome.</summary>
     public string ProposalId { get; set; } = string.Empty;
+
+    /// <summary>The document's collection (e.g. <c>firehose</c>), for the document kinds.</summary>
+    public string? Collection { get; set; }
+
+    /// <summary>The document's key within its collection, for the document kinds.</summary>
+    public string? DocumentKey { get; set; }
+
+    /// <summary>The document (JSON text), for <see cref="CatalogCommandKind.PutDocument"/>.</summary>
+    public string? Document { get; set; }
 }
 
 /// <summary>A stream and its version (the log offset of the command that wrote it).</summary>

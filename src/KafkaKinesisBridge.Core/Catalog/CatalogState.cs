@@ -39,6 +39,9 @@ internal sealed class CatalogState
                 return ApplyRemove(command, out changed);
             case CatalogCommandKind.SetSigningKey:
                 return ApplySigningKey(command);
+            case CatalogCommandKind.PutDocument:
+            case CatalogCommandKind.RemoveDocument:
+                return ApplyDocument(command, offset);
             default:
                 return false;
         }
@@ -91,6 +94,39 @@ internal sealed class CatalogState
         _streams.Remove(name);
         _topicOwners.Remove(current.Entry.Topic);
         changed = name;
+        return true;
+    }
+
+    /// <summary>Documents by collection and key (see <see cref="CatalogCommandKind.PutDocument"/>).</summary>
+    public IReadOnlyDictionary<(string Collection, string Key), CatalogDocument> Documents => _documents;
+
+    private readonly Dictionary<(string Collection, string Key), CatalogDocument> _documents = [];
+
+    private bool ApplyDocument(CatalogCommand command, long offset)
+    {
+        if (string.IsNullOrEmpty(command.Collection) || string.IsNullOrEmpty(command.DocumentKey))
+        {
+            return false;
+        }
+
+        var key = (command.Collection, command.DocumentKey);
+        var version = _documents.TryGetValue(key, out var current) ? current.Version : -1;
+        if (version != command.BasedOnVersion)
+        {
+            return false;
+        }
+
+        if (command.Kind == CatalogCommandKind.RemoveDocument)
+        {
+            return _documents.Remove(key);
+        }
+
+        if (command.Document is null)
+        {
+            return false;
+        }
+
+        _documents[key] = new CatalogDocument(command.Collection, command.DocumentKey, command.Document, offset);
         return true;
     }
 

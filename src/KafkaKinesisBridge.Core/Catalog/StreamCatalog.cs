@@ -50,6 +50,24 @@ internal sealed class StreamCatalog
     /// <summary>The shared signing key once one was accepted.</summary>
     public byte[]? SigningKey { get; private set; }
 
+    /// <summary>
+    /// A snapshot of the documents of <paramref name="collection"/> as applied so far (call
+    /// <see cref="RefreshAsync"/> first to see other replicas' changes).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<CatalogDocument>> GetDocumentsAsync(string collection, CancellationToken cancellationToken)
+    {
+        // The state is mutated under the read gate; a snapshot under it is consistent.
+        await _readGate.WaitAsync(cancellationToken);
+        try
+        {
+            return [.. _state.Documents.Values.Where(d => string.Equals(d.Collection, collection, StringComparison.Ordinal))];
+        }
+        finally
+        {
+            _readGate.Release();
+        }
+    }
+
     /// <summary>Creates the catalog topic (one partition, kept for ever) unless it exists.</summary>
     public async ValueTask<StorageStatus> EnsureTopicAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +99,7 @@ internal sealed class StreamCatalog
         try
         {
             var value = JsonSerializer.SerializeToUtf8Bytes(command, CatalogJsonContext.Default.CatalogCommand);
-            var key = Encoding.UTF8.GetBytes(command.StreamName ?? "__signing-key");
+            var key = Encoding.UTF8.GetBytes(command.StreamName ?? (command.DocumentKey is { } document ? command.Collection + "/" + document : "__signing-key"));
             var records = new[] { new LogRecord(key, value, _time.GetUtcNow().ToUnixTimeMilliseconds()) };
             var outcomes = new AppendOutcome[1];
             var status = await _store.AppendAsync(Topic, 0, records, outcomes, cancellationToken);

@@ -49,6 +49,7 @@ public static class KinesisStreamsServiceCollectionExtensions
         services.TryAddSingleton<IStreamsService>(CreateFrontDoorService);
         services.TryAddSingleton(sp => new BearerTokenAuthenticator(sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         services.TryAddSingleton<IStreamsReadiness>(sp => sp.GetRequiredService<StreamsService>());
+        services.TryAddSingleton<Catalog.ICatalogDocuments>(sp => sp.GetRequiredService<StreamsService>());
         services.AddHostedService<StreamsCoreHostedService>();
         return services;
     }

@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Api.Firehose;
 using KafkaKinesisBridge.Api.Grpc;
 using KafkaKinesisBridge.Api.Kinesis;
 using KafkaKinesisBridge.Core.Api;
@@ -66,6 +67,10 @@ public static class GatewayApplication
         builder.Services.AddKinesisGrpcApi(options => configuration.GetSection("Grpc").Bind(options));
         builder.Services.AddKinesisApi(configuration);
         builder.Services.AddKinesisStreamsOperations();
+
+        // Firehose: delivery streams on the same AWS JSON endpoint (target prefix Firehose_20150804).
+        builder.Services.AddFirehoseApi(configuration);
+        builder.Services.AddFirehoseSinkWorker(configuration);
         builder.AddGatewayTelemetry();
 
         var app = builder.Build();
