@@ -262,6 +262,50 @@ public sealed class DescribeAndSettingsTests
             async () => await core.Service.ListTagsForStreamAsync(new ListTagsForStreamRequest { StreamName = "s", Limit = 51 }, Token));
     }
 
+    [Theory]
+    [InlineData("tab\tkey", "v")]
+    [InlineData("k", "line\nbreak")]
+    [InlineData("k", "star*")]
+    public async Task AddTagsToStream_InvalidCharacters_KinesisText(string key, string value)
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+
+        var error = await ThrowsKinesisAsync(
+            KinesisErrorCode.InvalidArgument,
+            async () => await core.Service.AddTagsToStreamAsync(new AddTagsToStreamRequest { StreamName = "s", Tags = new Dictionary<string, string> { [key] = value } }, Token));
+
+        Assert.Equal("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.", error.Message);
+    }
+
+    [Fact]
+    public async Task TagOperations_PercentAndUnknownStream_KinesisTextsInKinesisOrder()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+        await core.Service.AddTagsToStreamAsync(new AddTagsToStreamRequest { StreamName = "s", Tags = new Dictionary<string, string> { ["Ünïcode key_./=+-@:"] = "a value" } }, Token);
+
+        var add = await ThrowsKinesisAsync(
+            KinesisErrorCode.InvalidArgument,
+            async () => await core.Service.AddTagsToStreamAsync(new AddTagsToStreamRequest { StreamName = "s", Tags = new Dictionary<string, string> { ["k"] = "50%" } }, Token));
+        var remove = await ThrowsKinesisAsync(
+            KinesisErrorCode.InvalidArgument,
+            async () => await core.Service.RemoveTagsFromStreamAsync(new RemoveTagsFromStreamRequest { StreamName = "s", TagKeys = ["a\tb"] }, Token));
+        var removePercent = await ThrowsKinesisAsync(
+            KinesisErrorCode.InvalidArgument,
+            async () => await core.Service.RemoveTagsFromStreamAsync(new RemoveTagsFromStreamRequest { StreamName = "s", TagKeys = ["%"] }, Token));
+
+        // The stream is looked up first: bad characters on an unknown stream are ResourceNotFound.
+        await ThrowsKinesisAsync(
+            KinesisErrorCode.ResourceNotFound,
+            async () => await core.Service.AddTagsToStreamAsync(new AddTagsToStreamRequest { StreamName = "nope", Tags = new Dictionary<string, string> { ["k"] = "*" } }, Token));
+        Assert.Equal(
+            "Failed to add tags to stream s under account 000000000000 because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.",
+            add.Message);
+        Assert.Equal("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.", remove.Message);
+        Assert.StartsWith("Failed to remove tags from stream s under account ", removePercent.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Settings_OnDeletingStream_ResourceInUse()
     {

@@ -507,7 +507,7 @@ public sealed class SigV4Verifier
         return headers[name];
     }
 
-    private static void TryParseAuthorization(string authorization, out string algorithm, out Dictionary<string, string> parameters)
+    internal static void TryParseAuthorization(string authorization, out string algorithm, out Dictionary<string, string> parameters)
     {
         // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." (separators: ',' and ' ').
         parameters = new Dictionary<string, string>(StringComparer.Ordinal);

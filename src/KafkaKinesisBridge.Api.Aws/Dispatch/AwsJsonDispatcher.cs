@@ -2,6 +2,7 @@ using System.Text.Json;
 using KafkaKinesisBridge.Api.Aws.Auth;
 using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Aws.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -19,25 +20,35 @@ namespace KafkaKinesisBridge.Api.Aws.Dispatch;
 /// <para>The order of checks and the answers follow Kinesis as recorded by kinesalite
 /// (test/connection.js, checked against the real service):</para>
 /// <list type="number">
-/// <item>Every response carries <c>x-amzn-RequestId</c> (a UUID) and <c>x-amz-id-2</c> (base64 of
-/// 72 random bytes).</item>
-/// <item>A method other than POST: 405 UnknownOperationException.</item>
+/// <item>Every response carries <c>x-amzn-RequestId</c> (a UUID) and, but for a CORS preflight,
+/// <c>x-amz-id-2</c> (base64 of 72 random bytes).</item>
+/// <item>CORS (<see cref="AwsProtocolEdge.ApplyCors"/>): OPTIONS with an <c>Origin</c> is a preflight,
+/// answered 200 at once; any other request with an <c>Origin</c> gets the allow and expose headers.</item>
+/// <item>A method other than POST: 403 and a bare XML AccessDeniedException "Unable to determine
+/// service/operation name to be authorized" (or the signature's own XML error when it is malformed).</item>
 /// <item>A body over its operation's limit (<see cref="IAwsJsonService.MaxBodyBytesFor"/>): HTTP 413
 /// RequestEntityTooLarge, from Content-Length before reading, or as soon as a chunked body passes it.
 /// (Kinesis itself answers 413 without a body; every error here carries <c>__type</c> so SDKs name it.)</item>
-/// <item>A content type that is neither <c>application/x-amz-json-1.1</c> nor
-/// <c>application/x-amz-cbor-1.1</c>: 403 AccessDeniedException "Unable to determine
-/// service/operation name to be authorized" when the target lacks <c>service.operation</c>, else
-/// 404 UnknownOperationException, in JSON (Kinesis answers these in bare XML; JSON is what every
-/// Kinesis client parses).
-/// (<c>application/json</c>, which Kinesis answers with a legacy envelope, is read as JSON 1.1 here.)</item>
 /// <item>The body waits for its share of the in-flight budget (<see cref="RequestBodyBudget"/>), then
 /// is read; malformed HTTP framing (chunking) is 400 SerializationException, a body too slow to arrive 408.</item>
-/// <item>An empty body: 400 SerializationException for a valid target, else UnknownOperationException.</item>
+/// <item>An empty body: SerializationException for a valid target, else UnknownOperationException, in
+/// JSON or CBOR as the content type says, and in CBOR when it says neither (a missing or foreign
+/// content type, or <c>application/json</c>).</item>
+/// <item>A body with a content type other than AWS JSON 1.1, CBOR 1.1 and <c>application/json</c>:
+/// bare XML, 403 AccessDeniedException when the target lacks <c>service.operation</c>, else 404
+/// <c>&lt;UnknownOperationException/&gt;</c>.</item>
+/// <item><c>application/json</c> with a body: HTTP 200 and the legacy envelope naming
+/// SerializationException (not a JSON object) or UnknownOperationException; the service runs no
+/// operation for it.</item>
 /// <item>An unknown or missing target: 400 SerializationException if the body is not a well-formed
 /// object, else 400 UnknownOperationException.</item>
-/// <item>Authentication (when signatures are verified), then the service (which answers a known
-/// operation it has no handler for with UnknownOperationException and a message).</item>
+/// <item>The signature: verified when signatures are verified; otherwise only its form is checked
+/// (<see cref="SigV4Form"/>), so a malformed one is refused with the service's text either way.</item>
+/// <item>The request's shape (<see cref="ShapeValidator"/>, against the tables generated from the
+/// service model): a mistyped value is SerializationException with Coral's text, then every violated
+/// constraint is one ValidationException, before the operation runs (so before any stream is looked up).</item>
+/// <item>The service (which answers a known operation it has no handler for with
+/// UnknownOperationException and a message).</item>
 /// </list>
 /// </remarks>
 public sealed class AwsJsonDispatcher
@@ -45,6 +56,7 @@ public sealed class AwsJsonDispatcher
     private readonly AwsJsonEndpointSettings _options;
     private readonly IAwsJsonService[] _services;
     private readonly SigV4Verifier?[] _verifiers;
+    private readonly Dictionary<int, Shape>?[] _inputs;
     private readonly RequestBodyBudget _budget;
     private readonly ILogger _logger;
 
@@ -70,6 +82,9 @@ public sealed class AwsJsonDispatcher
             ? SigV4Verifier.Create(_options.Credentials, _options.Region, s.SigningName, _options.AllowedClockSkew, clock)
             : null)];
         _budget = new RequestBodyBudget(_options.MaxBodyBytesInFlight);
+
+        // Each service's input shapes by operation number, from the generated model tables.
+        _inputs = [.. _services.Select(s => ServiceShapes.ForTargetPrefix(s.TargetPrefix) is { } shapes ? InputsByOperation(s, shapes) : null)];
     }
 
     /// <summary>The in-flight body budget (for tests).</summary>
@@ -82,19 +97,28 @@ public sealed class AwsJsonDispatcher
         var response = context.Response;
         var requestId = Guid.NewGuid().ToString();
         response.Headers["x-amzn-RequestId"] = requestId;
-        response.Headers["x-amz-id-2"] = NewId2();
+        if (!AwsProtocolEdge.IsPreflight(request))
+        {
+            response.Headers["x-amz-id-2"] = NewId2();
+        }
+
+        if (AwsProtocolEdge.ApplyCors(context))
+        {
+            return;
+        }
 
         var targetHeader = request.Headers["X-Amz-Target"].ToString();
         var targetStatus = ParseTarget(targetHeader, out var serviceIndex, out var operation);
         var service = serviceIndex >= 0 ? _services[serviceIndex] : null;
-        var hasFormat = KinesisContentTypes.TryParse(request.ContentType, out var format);
+        var contentType = ParseContentType(request.ContentType, out var format);
 
         if (!HttpMethods.IsPost(request.Method))
         {
-            // Kinesis is POST only (AWS JSON 1.1 protocol); say so in its error shape.
-            response.Headers.Allow = "POST";
-            await RejectAsync(response, format, requestId, targetHeader, new KinesisWireError(
-                KinesisWireErrors.Types.UnknownOperation, StatusCodes.Status405MethodNotAllowed, $"The method {request.Method} is not allowed: the {service?.DisplayName ?? "Kinesis"} API accepts POST only.")).ConfigureAwait(false);
+            // The service's front end answers anything but POST before reading it, in bare XML.
+            var refusal = SignatureFormError(request, serviceIndex) ?? new KinesisWireError(
+                KinesisWireErrors.Types.AccessDenied, StatusCodes.Status403Forbidden, AwsProtocolEdge.UnableToDetermineOperation);
+            Log(requestId, targetHeader, refusal.Type, StatusCodes.Status403Forbidden, refusal.Message);
+            await AwsProtocolEdge.WriteXmlErrorAsync(response, StatusCodes.Status403Forbidden, refusal.Type, refusal.Message).ConfigureAwait(false);
             return;
         }
 
@@ -104,18 +128,6 @@ public sealed class AwsJsonDispatcher
         {
             AwsJsonLog.BodyTooLarge(_logger, requestId, declared, limit);
             await KinesisErrorResponses.WriteAsync(response, format, KinesisWireErrors.BodyTooLarge(declared, limit)).ConfigureAwait(false);
-            return;
-        }
-
-        if (!hasFormat)
-        {
-            var noTarget = targetStatus == AwsTargetStatus.Missing;
-            var type = noTarget ? KinesisWireErrors.Types.AccessDenied : KinesisWireErrors.Types.UnknownOperation;
-            var status = noTarget ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
-            var message = noTarget
-                ? "Unable to determine service/operation name to be authorized"
-                : $"Unsupported content type '{request.ContentType}': send {KinesisContentTypes.Json} or {KinesisContentTypes.Cbor}.";
-            await RejectAsync(response, KinesisWireFormat.Json, requestId, targetHeader, new KinesisWireError(type, status, message)).ConfigureAwait(false);
             return;
         }
 
@@ -182,9 +194,32 @@ public sealed class AwsJsonDispatcher
 
         if (body.Length == 0)
         {
-            await RejectAsync(response, format, requestId, targetHeader, targetStatus == AwsTargetStatus.Valid
+            // The service answers an empty body in the encoding the content type names, and in CBOR
+            // when it names neither AWS JSON nor CBOR.
+            await RejectAsync(response, contentType == AwsContentType.AwsJson ? KinesisWireFormat.Json : KinesisWireFormat.Cbor, requestId, targetHeader, targetStatus == AwsTargetStatus.Valid
                 ? KinesisWireErrors.Serialization()
                 : KinesisWireErrors.UnknownOperation()).ConfigureAwait(false);
+            return;
+        }
+
+        if (contentType == AwsContentType.Other)
+        {
+            // Not the AWS JSON protocol at all: bare XML, as the service's front end answers.
+            var missing = targetStatus == AwsTargetStatus.Missing;
+            var type = missing ? KinesisWireErrors.Types.AccessDenied : KinesisWireErrors.Types.UnknownOperation;
+            var status = missing ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
+            var message = missing ? AwsProtocolEdge.UnableToDetermineOperation : null;
+            Log(requestId, targetHeader, type, status, message);
+            await AwsProtocolEdge.WriteXmlErrorAsync(response, status, type, message).ConfigureAwait(false);
+            return;
+        }
+
+        if (contentType == AwsContentType.PlainJson)
+        {
+            // application/json: the legacy envelope, and no operation runs.
+            var wellFormed = KinesisDocumentReader.IsWellFormedObject(KinesisWireFormat.Json, body.Memory.Span);
+            Log(requestId, targetHeader, wellFormed ? KinesisWireErrors.Types.UnknownOperation : KinesisWireErrors.Types.Serialization, StatusCodes.Status200OK, KinesisContentTypes.PlainJson);
+            await AwsProtocolEdge.WriteLegacyJsonErrorAsync(response, serialization: !wellFormed).ConfigureAwait(false);
             return;
         }
 
@@ -212,7 +247,23 @@ public sealed class AwsJsonDispatcher
         }
         else
         {
-            accessKeyId = SigV4Verifier.ReadClaimedAccessKeyId(request.Headers.Authorization.ToString(), request.QueryString.HasValue ? request.QueryString.Value![1..] : null);
+            if (SigV4Form.Check(request.Headers.Authorization.ToString(), request.Headers["X-Amz-Date"].ToString(), request.Headers.Date.ToString(), RawQuery(request)) is { } malformed)
+            {
+                await RejectAsync(response, format, requestId, targetHeader, malformed).ConfigureAwait(false);
+                return;
+            }
+
+            accessKeyId = SigV4Verifier.ReadClaimedAccessKeyId(request.Headers.Authorization.ToString(), RawQuery(request));
+        }
+
+        // The request's shape, before the operation runs: the service's deserializer and validator.
+        if (service!.Serves(operation)
+            && _inputs[serviceIndex] is { } inputs
+            && inputs.TryGetValue(operation, out var input)
+            && ShapeValidator.Validate(input, format, body.Memory) is { } invalid)
+        {
+            await RejectAsync(response, format, requestId, targetHeader, invalid).ConfigureAwait(false);
+            return;
         }
 
         await InvokeHandlerAsync(context, service!, operation, format, body, requestId, accessKeyId, targetHeader).ConfigureAwait(false);
@@ -315,6 +366,59 @@ public sealed class AwsJsonDispatcher
     private void Log(string requestId, string target, string errorType, int statusCode, string? message) =>
         AwsJsonLog.Rejected(_logger, requestId, target.Length == 0 ? "no target" : target, errorType, statusCode, message);
 
+    private static Dictionary<int, Shape> InputsByOperation(IAwsJsonService service, ServiceShapes shapes)
+    {
+        var inputs = new Dictionary<int, Shape>();
+        foreach (var name in shapes.Operations)
+        {
+            if (service.TryParseOperation(name, out var number) && shapes.FindInput(name) is { } input)
+            {
+                inputs[number] = input;
+            }
+        }
+
+        return inputs;
+    }
+
+    private static string? RawQuery(HttpRequest request) => request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
+
+    /// <summary>
+    /// What the service says of the signature before reading a request: a malformed one is refused
+    /// (<see cref="SigV4Form"/>), and a missing one when signatures are verified.
+    /// </summary>
+    private KinesisWireError? SignatureFormError(HttpRequest request, int serviceIndex)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        var rawQuery = RawQuery(request);
+        if (SigV4Form.Check(authorization, request.Headers["X-Amz-Date"].ToString(), request.Headers.Date.ToString(), rawQuery) is { } malformed)
+        {
+            return malformed;
+        }
+
+        var verifying = serviceIndex >= 0 ? _verifiers[serviceIndex] is not null : _options.VerifySignatures;
+        var unsigned = authorization.Length == 0 && (rawQuery is null || !rawQuery.Contains("X-Amz-Algorithm", StringComparison.Ordinal));
+        return verifying && unsigned ? KinesisWireErrors.MissingAuthenticationToken : null;
+    }
+
+    /// <summary>Which protocol the content type names (media type before any parameters, trimmed).</summary>
+    private static AwsContentType ParseContentType(string? contentType, out KinesisWireFormat format)
+    {
+        if (!KinesisContentTypes.TryParse(contentType, out format))
+        {
+            format = KinesisWireFormat.Json;
+            return AwsContentType.Other;
+        }
+
+        if (format == KinesisWireFormat.Cbor)
+        {
+            return AwsContentType.Cbor;
+        }
+
+        var semicolon = contentType!.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (semicolon >= 0 ? contentType.AsSpan(0, semicolon) : contentType).Trim();
+        return mediaType.Equals(KinesisContentTypes.PlainJson, StringComparison.OrdinalIgnoreCase) ? AwsContentType.PlainJson : AwsContentType.AwsJson;
+    }
+
     /// <summary>Splits <c>X-Amz-Target</c> into the service (index into the registered services) and its operation.</summary>
     /// <returns>
     /// <see cref="AwsTargetStatus.Valid"/> with both; <see cref="AwsTargetStatus.Missing"/> when the value
@@ -365,4 +469,20 @@ internal enum AwsTargetStatus
 
     /// <summary>A target naming a service not served here or an operation it does not have.</summary>
     Unknown,
+}
+
+/// <summary>What a request's content type names.</summary>
+internal enum AwsContentType
+{
+    /// <summary><c>application/x-amz-json-1.1</c>.</summary>
+    AwsJson,
+
+    /// <summary><c>application/x-amz-cbor-1.1</c>.</summary>
+    Cbor,
+
+    /// <summary><c>application/json</c>, which the service answers with a legacy envelope.</summary>
+    PlainJson,
+
+    /// <summary>Anything else, or none.</summary>
+    Other,
 }

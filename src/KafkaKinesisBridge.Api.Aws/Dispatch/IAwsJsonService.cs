@@ -33,6 +33,12 @@ public interface IAwsJsonService
     int MaxBodyBytesFor(int operation);
 
     /// <summary>
+    /// True when the service runs <paramref name="operation"/>. The dispatcher validates the request's
+    /// shape only for those: an operation the service does not run is answered as such, whatever its body.
+    /// </summary>
+    bool Serves(int operation) => true;
+
+    /// <summary>
     /// Handles one framed, size-checked and authenticated call. A <see cref="KinesisSerializationException"/>
     /// or <see cref="System.Text.Json.JsonException"/> is answered as <c>SerializationException</c>, any other
     /// exception as <c>InternalFailure</c>.

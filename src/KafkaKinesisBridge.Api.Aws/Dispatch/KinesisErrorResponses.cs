@@ -32,7 +32,9 @@ internal static class KinesisErrorResponses
             writer.WriteString("__type"u8, error.Type);
             if (error.Message is not null)
             {
-                writer.WriteString("message"u8, error.Message);
+                // Coral's SerializationException carries "Message"; every other error "message"
+                // (as Kinesis sends them: kinesalite validations/index.js, test/connection.js).
+                writer.WriteString(error.Type == KinesisWireErrors.Types.Serialization ? "Message"u8 : "message"u8, error.Message);
             }
 
             writer.WriteEndObject();

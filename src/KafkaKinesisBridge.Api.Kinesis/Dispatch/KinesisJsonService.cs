@@ -45,6 +45,8 @@ internal sealed class KinesisJsonService : IAwsJsonService
 
     public string GetOperationName(int operation) => ((KinesisOperation)operation).GetName();
 
+    public bool Serves(int operation) => _handlers[operation] is not null;
+
     public int MaxBodyBytesFor(int operation) => _options.MaxBodyBytesFor((KinesisOperation)operation);
 
     public async ValueTask<AwsJsonResult> InvokeAsync(AwsJsonRequest request)

@@ -72,7 +72,10 @@ public sealed partial class StreamsService
             Errors.InvalidArgument($"Failed to create stream {name} under account {_account} because a given stream cannot have more than {MaxTagsPerStream} tags associated with it.");
         }
 
-        ValidateTagCharacters(request.Tags);
+        if (request.Tags is { } createTags)
+        {
+            ValidateTagCharacters(KeysAndValues(createTags), "create", name, _account);
+        }
 
         await _catalog.RefreshAsync(cancellationToken);
         if (_streams.ContainsKey(name))
@@ -415,33 +418,38 @@ public sealed partial class StreamsService
         }
     }
 
-    /// <summary>Tag keys and values: Unicode letters, digits, white space and <c>_ . : / = + - @</c> (AWS tagging rules).</summary>
-    private static void ValidateTagCharacters(IReadOnlyDictionary<string, string>? tags)
+    /// <summary>
+    /// Tag keys and values: Unicode letters and digits, spaces and <c>_ . / = + - @ :</c>, in Kinesis'
+    /// words (recorded by kinesalite's tests of AddTagsToStream and RemoveTagsFromStream). Tabs and
+    /// line breaks are not the "white space" the rule allows. <c>%</c> passes the first check and is
+    /// refused by the second, with the operation's own sentence.
+    /// </summary>
+    private static void ValidateTagCharacters(IEnumerable<string> texts, string operation, string streamName, string accountId)
     {
-        if (tags is null)
-        {
-            return;
-        }
-
-        foreach (var (key, value) in tags)
-        {
-            if (!IsTagText(key) || !IsTagText(value))
-            {
-                Errors.InvalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.");
-            }
-        }
-
-        static bool IsTagText(string text)
+        var percent = false;
+        foreach (var text in texts)
         {
             foreach (var c in text)
             {
-                if (!char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c) && c is not ('_' or '.' or ':' or '/' or '=' or '+' or '-' or '@'))
+                if (!IsTagCharacter(c))
                 {
-                    return false;
+                    Errors.InvalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.");
                 }
-            }
 
-            return true;
+                percent |= c == '%';
+            }
         }
+
+        if (percent)
+        {
+            Errors.InvalidArgument($"Failed to {operation} stream {streamName} under account {accountId} because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.");
+        }
+
+        static bool IsTagCharacter(char c) =>
+            char.IsLetterOrDigit(c)
+            || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.SpaceSeparator
+            || c is '_' or '.' or '/' or '=' or '+' or '-' or '@' or '%' or ':';
     }
+
+    private static IEnumerable<string> KeysAndValues(IReadOnlyDictionary<string, string> tags) => tags.Keys.Concat(tags.Values);
 }

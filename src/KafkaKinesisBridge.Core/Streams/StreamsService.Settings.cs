@@ -61,11 +61,12 @@ public sealed partial class StreamsService
             Errors.InvalidArgument($"Failed to add tags to stream {name} under account {_account} because a request cannot add more than {MaxTagsPerCall} tags.");
         }
 
-        ValidateTagCharacters(tags);
         await UpdateStreamAsync(
             name,
             (current, updated) =>
             {
+                // After the stream is found, as Kinesis orders it (kinesalite actions/addTagsToStream.js).
+                ValidateTagCharacters(KeysAndValues(tags), "add tags to", name, _account);
                 RequireActive(current, _account);
                 foreach (var (key, value) in tags)
                 {
@@ -118,6 +119,7 @@ public sealed partial class StreamsService
             name,
             (current, updated) =>
             {
+                ValidateTagCharacters(keys!, "remove tags from", name, _account);
                 RequireActive(current, _account);
                 var removed = false;
                 foreach (var key in keys!)

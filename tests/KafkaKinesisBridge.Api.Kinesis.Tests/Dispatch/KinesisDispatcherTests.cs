@@ -59,33 +59,33 @@ public sealed class KinesisDispatcherTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task UnsupportedContentType_WithTarget_404JsonUnknownOperation(string version)
+    public async Task UnsupportedContentType_WithTarget_404BareXmlUnknownOperation(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
         using var response = await SendAsync(stub, version, "Kinesis_20131202.ListStreams", "text/plain", "{}");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("UnknownOperationException", await ErrorTypeAsync(response));
+        Assert.Null(response.Content.Headers.ContentType);
+        Assert.Equal("<UnknownOperationException/>\n", await response.Content.ReadAsStringAsync(Ct));
         AssertRequestIds(response);
         Assert.Empty(stub.Calls);
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task UnsupportedContentType_WithoutTarget_403AccessDenied(string version)
+    public async Task UnsupportedContentType_WithoutTarget_403XmlAccessDenied(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
         using var response = await SendAsync(stub, version, target: null, "application/x-amz-json-1.0", "{}");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Content.Headers.ContentType);
         Assert.Equal(
-            "{\"__type\":\"AccessDeniedException\",\"message\":\"Unable to determine service/operation name to be authorized\"}",
+            "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n",
             await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task GetRoot_405JsonUnknownOperationWithAllow(string version)
+    public async Task GetRoot_403XmlAccessDenied(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
         using var client = SniffedPortTests.CreateClient(Version.Parse(version));
@@ -95,10 +95,12 @@ public sealed class KinesisDispatcherTests
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         using var response = await client.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.Equal(Json, response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("UnknownOperationException", await ErrorTypeAsync(response));
-        Assert.Contains("POST", response.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Null(response.Content.Headers.ContentType);
+        Assert.Equal(
+            "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n",
+            await response.Content.ReadAsStringAsync(Ct));
+        AssertRequestIds(response);
         Assert.Empty(stub.Calls);
     }
 
@@ -114,7 +116,14 @@ public sealed class KinesisDispatcherTests
             o.MaxPutRecordBodyBytes = 4096;
             o.MaxPutRecordsBodyBytes = 4096;
         });
-        var payload = "{\"Pad\":\"" + new string('A', padding) + "\"}";
+        // A valid request of each operation, padded by its data (or by a member the operation does not have).
+        var pad = new string('A', padding);
+        var payload = operation switch
+        {
+            "PutRecord" => "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"" + pad + "\"}",
+            "PutRecords" => "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"k\",\"Data\":\"" + pad + "\"}]}",
+            _ => "{\"Pad\":\"" + pad + "\"}",
+        };
         using var response = await SendAsync(stub, "1.1", "Kinesis_20131202." + operation, Json, payload);
         if (accepted)
         {
@@ -130,13 +139,14 @@ public sealed class KinesisDispatcherTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task MalformedJson_KnownOperation_400SerializationException(string version)
+    public async Task MalformedJson_KnownOperation_400SerializationExceptionBeforeTheHandler(string version)
     {
         await using var stub = await StubKinesis.StartAsync();
         using var response = await SendAsync(stub, version, "Kinesis_20131202.ListStreams", Json, "{\"Limit\": ");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("SerializationException", await ErrorTypeAsync(response));
-        Assert.Single(stub.Calls);
+        Assert.Equal("{\"__type\":\"SerializationException\"}", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Empty(stub.Calls);
     }
 
     [Theory]
@@ -169,7 +179,9 @@ public sealed class KinesisDispatcherTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("SerializationException", error.RootElement.GetProperty("__type").GetString());
-        Assert.Contains("StreamName", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String",
+            error.RootElement.GetProperty("Message").GetString());
     }
 
     [Theory]
@@ -346,6 +358,7 @@ public sealed class KinesisDispatcherTests
         using var client = SniffedPortTests.CreateClient(HttpVersion.Version11);
         using var request = Request(stub, HttpVersion.Version11, "Kinesis_20131202.ListStreams", Json, Encoding.UTF8.GetBytes("{}"));
         request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDDUMMY/20240101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00");
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", "20240101T000000Z");
         using var response = await client.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("AKIDDUMMY", Assert.Single(stub.Calls).AccessKeyId);

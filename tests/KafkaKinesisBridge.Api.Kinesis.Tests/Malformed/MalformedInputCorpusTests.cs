@@ -87,6 +87,14 @@ public sealed class MalformedInputCorpusTests
             return $"expected HTTP {status}";
         }
 
+        if (response.ContentType is null && response.Body is [(byte)'<', ..])
+        {
+            // What the service answers requests that are not AWS JSON: bare XML named for the error.
+            var xml = Encoding.UTF8.GetString(response.Body);
+            var name = xml[1..xml.IndexOfAny(['>', '/'])];
+            return c.Type is { } expectedXml && name != expectedXml ? $"expected {expectedXml}" : null;
+        }
+
         var cbor = response.ContentType?.StartsWith(KinesisContentTypes.Cbor, StringComparison.Ordinal) == true;
         if (!cbor && response.ContentType?.StartsWith(KinesisContentTypes.Json, StringComparison.Ordinal) != true)
         {
@@ -169,7 +177,9 @@ public sealed class MalformedInputCorpusTests
         ];
         foreach (var json in hugeNumbers)
         {
-            yield return Post("huge number " + json[..Math.Min(json.Length, 30)], "ListStreams", json, type: Ser);
+            // Coral truncates a number to the member's type and saturates at its range
+            // (TruncatingBigNumber), so an out-of-range Limit fails validation, as on Kinesis.
+            yield return Post("huge number " + json[..Math.Min(json.Length, 30)], "ListStreams", json, type: Val);
         }
 
         yield return Post(
@@ -251,7 +261,7 @@ public sealed class MalformedInputCorpusTests
         // --- Methods -------------------------------------------------------------------------
         foreach (var method in new[] { "GET", "PUT", "DELETE", "PATCH", "OPTIONS" })
         {
-            yield return new Case("method " + method, RawHttp.Head(method, "X-Amz-Target: Kinesis_20131202.ListStreams", JsonType, "Content-Length: 0"), Status: 405);
+            yield return new Case("method " + method, RawHttp.Head(method, "X-Amz-Target: Kinesis_20131202.ListStreams", JsonType, "Content-Length: 0"), Status: 403);
         }
 
         // --- Content types -------------------------------------------------------------------

@@ -33,7 +33,7 @@ public sealed class HotPathTests
         {
             var entry = request.Records.Span[i];
             Assert.Equal($"pk-{i:D4}", entry.PartitionKey);
-            Assert.Equal(i % 7 == 0 ? $"{i}000" : null, entry.ExplicitHashKey);
+            Assert.Equal(i % 7 == 0 ? $"{i + 1}000" : null, entry.ExplicitHashKey);
             Assert.Equal(RecordSize, entry.Data.Length);
             Assert.True(entry.Data.Span.SequenceEqual(RecordData(i, RecordSize)), $"record {i} data differs");
             Assert.True(memory.Span.Overlaps(entry.Data.Span), "record data must stay in the request buffer");
@@ -212,7 +212,7 @@ public sealed class HotPathTests
                 json.WriteString("PartitionKey", $"pk-{i:D4}");
                 if (i % 7 == 0)
                 {
-                    json.WriteString("ExplicitHashKey", $"{i}000");
+                    json.WriteString("ExplicitHashKey", $"{i + 1}000");
                 }
 
                 json.WriteEndObject();
@@ -241,7 +241,7 @@ public sealed class HotPathTests
             if (i % 7 == 0)
             {
                 cbor.WriteTextString("ExplicitHashKey"u8);
-                cbor.WriteTextString($"{i}000".AsSpan());
+                cbor.WriteTextString($"{i + 1}000".AsSpan());
             }
 
             cbor.WriteBreak();
