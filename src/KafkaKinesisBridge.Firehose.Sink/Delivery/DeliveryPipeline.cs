@@ -120,13 +120,29 @@ internal sealed partial class DeliveryPipeline
 
     private async ValueTask FlushDueAsync(CancellationToken cancellationToken)
     {
+        List<RecordBuffer>? due = null;
         foreach (var buffer in _buffers.Values)
         {
             if (!buffer.IsEmpty && _time.GetElapsedTime(buffer.StartedTimestamp) >= _interval)
             {
-                await DeliverAsync(buffer, cancellationToken).ConfigureAwait(false);
+                (due ??= []).Add(buffer);
             }
         }
+
+        if (due is null)
+        {
+            return;
+        }
+
+        if (due.Count == 1)
+        {
+            await DeliverAsync(due[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Partitions' buffers usually fall due together: compress and write them in parallel (each
+        // partition's object and commit are independent), so the last one is not late by the others.
+        await Task.WhenAll(due.Select(buffer => Task.Run(() => DeliverAsync(buffer, cancellationToken).AsTask(), cancellationToken))).ConfigureAwait(false);
     }
 
     /// <summary>Writes the buffer as an object, then commits; false when the commit was refused.</summary>
@@ -149,7 +165,7 @@ internal sealed partial class DeliveryPipeline
             committed = false;
         }
 
-        _buffered -= buffer.Length;
+        Interlocked.Add(ref _buffered, -buffer.Length);
         buffer.Reset();
         return committed;
     }
