@@ -28,6 +28,7 @@ internal static class SinkBench
     private const string Topic = "firehose-bench";
     private const string Bucket = "bench";
     private const int BatchSize = 500;
+    private static readonly byte[] Filler = "{\"level\":\"info\",\"user\":\"u\",\"path\":\"/api/orders\",\"ms\":}"u8.ToArray();
 
     public static async Task<int> RunAsync(Arguments args)
     {
@@ -120,6 +121,7 @@ internal static class SinkBench
         var perWriterRate = rate / partitions;
         var writers = Enumerable.Range(0, partitions).Select(partition => Task.Run(async () =>
         {
+            var random = new Random(partition);
             var records = new LogRecord[BatchSize];
             var outcomes = new AppendOutcome[BatchSize];
             var sent = 0L;
@@ -137,12 +139,13 @@ internal static class SinkBench
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 for (var i = 0; i < BatchSize; i++)
                 {
-                    // The put time first, then printable filler, as JSON-ish log lines compress.
+                    // The put time first, then a log-line-like filler: a fixed text with random digits
+                    // (compresses about as well as application logs, neither trivially nor not at all).
                     var value = new byte[recordBytes];
                     BinaryPrimitives.WriteInt64LittleEndian(value, now);
                     for (var j = 8; j < recordBytes; j++)
                     {
-                        value[j] = (byte)('a' + ((sent + i + j) % 26));
+                        value[j] = j % 3 == 0 ? (byte)('0' + random.Next(10)) : Filler[j % Filler.Length];
                     }
 
                     records[i] = new LogRecord(ReadOnlyMemory<byte>.Empty, value, now);

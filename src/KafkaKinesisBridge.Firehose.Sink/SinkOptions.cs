@@ -12,6 +12,12 @@ public sealed class SinkOptions
     /// <summary>Runs the worker in this process; false leaves delivery to other (sink-only) processes.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// This process is a sink worker only (switch <c>--sink-only</c>): the host serves no API and
+    /// only delivers (scale-out on Kafka: several such processes share the partitions).
+    /// </summary>
+    public bool SinkOnly { get; set; }
+
     /// <summary>Root of the local-directory destination (one folder per bucket), used when no S3 endpoint is set.</summary>
     public string LocalDirectory { get; set; } = "data/firehose-objects";
 

@@ -102,9 +102,11 @@ internal sealed partial class DeliveryPipeline
             var before = buffer.Length;
             buffer.Append(records.Span[i], _time.GetTimestamp());
             _buffered += buffer.Length - before;
-            if (buffer.Length >= _sizeLimit)
+            if (buffer.Length >= _sizeLimit && !await DeliverAsync(buffer, cancellationToken).ConfigureAwait(false))
             {
-                await DeliverAsync(buffer, cancellationToken).ConfigureAwait(false);
+                // The source rewound the partition to its committed position: the rest of this batch
+                // comes again, from there.
+                break;
             }
         }
 
@@ -118,31 +120,54 @@ internal sealed partial class DeliveryPipeline
 
     private async ValueTask FlushDueAsync(CancellationToken cancellationToken)
     {
+        List<RecordBuffer>? due = null;
         foreach (var buffer in _buffers.Values)
         {
             if (!buffer.IsEmpty && _time.GetElapsedTime(buffer.StartedTimestamp) >= _interval)
             {
-                await DeliverAsync(buffer, cancellationToken).ConfigureAwait(false);
+                (due ??= []).Add(buffer);
             }
         }
+
+        if (due is null)
+        {
+            return;
+        }
+
+        if (due.Count == 1)
+        {
+            await DeliverAsync(due[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Partitions' buffers usually fall due together: compress and write them in parallel (each
+        // partition's object and commit are independent), so the last one is not late by the others.
+        await Task.WhenAll(due.Select(buffer => Task.Run(() => DeliverAsync(buffer, cancellationToken).AsTask(), cancellationToken))).ConfigureAwait(false);
     }
 
-    private async ValueTask DeliverAsync(RecordBuffer buffer, CancellationToken cancellationToken)
+    /// <summary>Writes the buffer as an object, then commits; false when the commit was refused.</summary>
+    private async ValueTask<bool> DeliverAsync(RecordBuffer buffer, CancellationToken cancellationToken)
     {
         await _writer.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var committed = true;
         try
         {
             await _source.CommitAsync(buffer.Partition, buffer.NextOffset, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException && _source is IRevocableSource)
         {
-            // A consumer group can refuse a commit after a rebalance: the partition's new owner reads
-            // from the last committed position and writes the same key again, so nothing is lost.
+            // A consumer group refuses commits while it rebalances. The source has rewound the
+            // partition to its committed position, so the next object of this partition starts where
+            // this one did and replaces it under the same key (or the partition's new owner does).
+            // Going on from here instead would start the next object at another key, and whoever
+            // reads from the committed position later would deliver its records a second time.
             Log.CommitFailed(_logger, _stream.Name, buffer.Partition, buffer.NextOffset, e);
+            committed = false;
         }
 
-        _buffered -= buffer.Length;
+        Interlocked.Add(ref _buffered, -buffer.Length);
         buffer.Reset();
+        return committed;
     }
 
     private void Drop(int partition)
@@ -218,6 +243,8 @@ internal sealed partial class DeliveryPipeline
 }
 
 /// <summary>Marks sources whose partitions can be taken away (consumer groups), where a refused commit is expected.</summary>
+/// <remarks>When such a source cannot commit, it rewinds the partition to its committed position before
+/// throwing, so the pipeline reads the partition again from there.</remarks>
 public interface IRevocableSource
 {
 }

@@ -17,8 +17,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
     private readonly AmazonS3Client _client;
 
-    /// <summary>Connects to <paramref name="endpoint"/> (a URL such as <c>http://127.0.0.1:4569</c>).</summary>
-    public S3ObjectStore(string endpoint, string? region = null)
+    /// <summary>Connects to <paramref name="endpoint"/> (a URL such as <c>http://127.0.0.1:4569</c>) with the
+    /// SDK's credential chain, or <paramref name="credentials"/> when given.</summary>
+    public S3ObjectStore(string endpoint, string? region = null, AWSCredentials? credentials = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         var config = new AmazonS3Config
@@ -35,7 +36,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             config.AuthenticationRegion = region;
         }
 
-        _client = new AmazonS3Client(config);
+        _client = credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
     }
 
     /// <inheritdoc />

@@ -26,6 +26,8 @@ public static class GatewayConfiguration
         ["--quotas"] = "Kinesis:Quotas:Enabled",
         ["--auth"] = "KinesisApi:AuthMode",
         ["--log-format"] = "Logging:Console:FormatterName",
+        // Firehose sink worker: this process only delivers delivery streams (SinkOptions.SinkOnly).
+        ["--sink-only"] = "Firehose:Sink:SinkOnly",
     };
 
     /// <summary>Environment variables read under a conventional name, and the keys they set.</summary>

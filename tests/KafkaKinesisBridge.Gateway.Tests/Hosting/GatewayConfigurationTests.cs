@@ -21,7 +21,7 @@ public sealed class GatewayConfigurationTests
             [
                 "--port", "5000", "--address", "0.0.0.0", "--data-dir", "/var/lib/kkb", "--fsync", "true", "--storage", "kafka",
                 "--kafka-bootstrap-servers", "b1:9092,b2:9092", "--quotas", "false", "--auth", "Verify", "--log-format", "json",
-                "--tls-certificate", "/etc/kkb/cert.pfx", "--tls-certificate-password", "secret",
+                "--tls-certificate", "/etc/kkb/cert.pfx", "--tls-certificate-password", "secret", "--sink-only", "true",
             ],
             _ => null);
 
@@ -36,6 +36,7 @@ public sealed class GatewayConfigurationTests
         Assert.Equal("json", configuration["Logging:Console:FormatterName"]);
         Assert.Equal("/etc/kkb/cert.pfx", configuration["Gateway:CertificatePath"]);
         Assert.Equal("secret", configuration["Gateway:CertificatePassword"]);
+        Assert.Equal("true", configuration["Firehose:Sink:SinkOnly"]);
     }
 
     [Fact]
