@@ -13,9 +13,7 @@ namespace KafkaKinesisBridge.Core.Api;
 /// given they must name the same stream.</para>
 /// <para>Thread-safe; one instance serves all requests of a gateway replica. Replicas share the stream
 /// catalog through storage.</para>
-/// <para>Reserved for later, not yet here: SplitShard, MergeShards, UpdateShardCount,
-/// RegisterStreamConsumer, DeregisterStreamConsumer, ListStreamConsumers, DescribeStreamConsumer,
-/// SubscribeToShard. The shard model already carries parent lineage, open/closed state and an ending
+/// <para>Reserved for later, not yet here: SplitShard, MergeShards, UpdateShardCount. The shard model already carries parent lineage, open/closed state and an ending
 /// sequence number for them.</para>
 /// </remarks>
 public interface IStreamsService
@@ -76,6 +74,31 @@ public interface IStreamsService
 
     /// <summary>DisableEnhancedMonitoring: turns shard-level metrics off.</summary>
     ValueTask<EnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(EnhancedMonitoringRequest request, CancellationToken cancellationToken);
+
+    #region Enhanced fan-out
+
+    /// <summary>RegisterStreamConsumer: returns the consumer in state CREATING; it becomes ACTIVE shortly after.</summary>
+    ValueTask<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DeregisterStreamConsumer: the consumer goes DELETING, its subscriptions end, then it is gone.</summary>
+    ValueTask DeregisterStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DescribeStreamConsumer.</summary>
+    ValueTask<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>ListStreamConsumers (paged).</summary>
+    ValueTask<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// SubscribeToShard: validates the request, checks the consumer, shard and starting position, and
+    /// opens a subscription whose events are pushed as records are written. Errors found before the
+    /// first event are thrown here as <see cref="KinesisException"/>; later ones end
+    /// <see cref="ShardSubscription.Events"/> with a <see cref="KinesisException"/>. Dispose the
+    /// subscription when the client goes away.
+    /// </summary>
+    ValueTask<ShardSubscription> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken);
+
+    #endregion
 }
 
 /// <summary>
