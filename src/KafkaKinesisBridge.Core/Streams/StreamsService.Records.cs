@@ -6,6 +6,7 @@ using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Iterators;
 using KafkaKinesisBridge.Core.Routing;
 using KafkaKinesisBridge.Core.Storage;
+using KafkaKinesisBridge.Core.Streams.Reading;
 using KafkaKinesisBridge.Core.Validation;
 
 namespace KafkaKinesisBridge.Core.Streams;
@@ -157,8 +158,7 @@ public sealed partial class StreamsService
 
         // The shard's readable range: from the trim horizon (never before this incarnation's first
         // offset) to the tip (the high watermark now, or the end of a closed shard).
-        var first = Math.Max(offsets.Offsets.LogStartOffset, shard.StartingOffset);
-        var tip = shard.EndingOffset ?? offsets.Offsets.HighWatermark;
+        var (first, tip) = ShardReader.Bounds(shard, offsets.Offsets);
         long offset;
         switch (type)
         {
@@ -248,28 +248,21 @@ public sealed partial class StreamsService
             Errors.RateExceeded(shardIndex, name, _account);
         }
 
-        var offset = Math.Max(position.Offset, shard.StartingOffset);
-        var end = shard.EndingOffset;
-        if (end is { } closedAt && offset >= closedAt)
-        {
-            // A closed shard read to its end: no next iterator, and its children (GetRecords ChildShards).
-            return new GetRecordsResponse(null, default, null, 0, stream.ChildrenOf(shardIndex));
-        }
-
-        var limit = request.Limit ?? MaxGetRecordsLimit;
-        if (end is { } bound)
-        {
-            limit = (int)Math.Min(limit, bound - offset);
-        }
-
-        var read = await _store.ReadAsync(new ReadRequest(stream.Topic, shardIndex, offset, limit, MaxGetRecordsBytes), cancellationToken);
+        var page = await _reader.ReadAsync(
+            stream,
+            shardIndex,
+            position.Offset,
+            request.Limit ?? MaxGetRecordsLimit,
+            MaxGetRecordsBytes,
+            now.ToUnixTimeMilliseconds(),
+            cancellationToken);
         try
         {
-            return CompleteGetRecords(stream, shard, position, read, end, now, started);
+            return CompleteGetRecords(stream, shard, position, page, now, started);
         }
         catch
         {
-            read.Dispose();
+            page.Dispose();
             throw;
         }
     }
@@ -278,83 +271,31 @@ public sealed partial class StreamsService
         StreamRuntime stream,
         ShardRuntime shard,
         IteratorPosition position,
-        ReadResult read,
-        long? end,
+        in ShardPage page,
         DateTimeOffset now,
         long started)
     {
-        long nextOffset;
-        var records = ReadOnlyMemory<StoredRecord>.Empty;
-        switch (read.Status)
+        if (page.Status != StorageStatus.Ok)
         {
-            case StorageStatus.Ok:
-                records = read.Records;
-                nextOffset = read.NextOffset;
-                break;
-            case StorageStatus.OffsetOutOfRange:
-                // The log was truncated below the iterator (Kafka unclean leader election): continue at
-                // the new tip rather than failing every later call.
-                nextOffset = read.Offsets.HighWatermark;
-                break;
-            default:
-                throw Errors.FromStorage(read.Status, stream.Name, _account, "GetRecords");
-        }
-
-        if (end is { } closedAt)
-        {
-            // Never serve records written to a closed shard's partition after it closed.
-            var span = records.Span;
-            var keep = span.Length;
-            while (keep > 0 && span[keep - 1].Offset >= closedAt)
-            {
-                keep--;
-            }
-
-            records = records[..keep];
-            nextOffset = Math.Min(nextOffset, keep > 0 ? span[keep - 1].Offset + 1 : nextOffset);
-        }
-
-        long bytes = 0;
-        foreach (ref readonly var record in records.Span)
-        {
-            bytes += record.Size;
+            throw Errors.FromStorage(page.Status, stream.Name, _account, "GetRecords");
         }
 
         if (_options.Quotas.Enabled)
         {
-            shard.Quota.ChargeRead(bytes);
+            shard.Quota.ChargeRead(page.Bytes);
         }
 
-        // MillisBehindLatest: 0 once the response reaches the tip; otherwise how old the newest record
-        // returned is (the consumer is at least that far behind the tip). "A value of zero indicates
-        // that record processing is caught up" (Kinesis API reference, GetRecords), so below the tip
-        // it is never 0, also when the page is empty: the storage port may return no records though
-        // more exist (a Kafka fetch still in flight), and a client that took that 0 for the tip would
-        // stop reading there. The age of records not returned is unknown: 1 ms then says only "behind".
-        var tip = end ?? read.Offsets.HighWatermark;
-        long behind = 0;
-        if (nextOffset < tip)
-        {
-            var age = records.Length > 0 ? now.ToUnixTimeMilliseconds() - records.Span[^1].TimestampMs : 0;
-            behind = Math.Max(1, age);
-        }
-
-        string? nextIterator = null;
-        IReadOnlyList<ChildShard>? children = null;
-        if (end is { } closedEnd && nextOffset >= closedEnd)
-        {
-            children = stream.ChildrenOf(shard.Index);
-        }
-        else
-        {
-            nextIterator = _tokens.EncodeIterator(position with { Offset = nextOffset, IssuedAtMs = now.ToUnixTimeMilliseconds() });
-        }
+        // A closed shard read to its end: no next iterator, and its children (GetRecords ChildShards).
+        var records = page.Records;
+        var nextIterator = page.IsEndOfShard
+            ? null
+            : _tokens.EncodeIterator(position with { Offset = page.NextOffset, IssuedAtMs = now.ToUnixTimeMilliseconds() });
 
         // CloudWatch GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
         // returned; 0 when the call returned nothing (the reader is at the tip).
         var iteratorAge = records.Length > 0 ? Math.Max(0, now.ToUnixTimeMilliseconds() - records.Span[^1].TimestampMs) : 0;
-        _metrics.GetRecords(stream, shard, records.Length, bytes, iteratorAge, started);
-        return new GetRecordsResponse(read, new StreamRecordList(shard.Index, records), nextIterator, behind, children);
+        _metrics.GetRecords(stream, shard, records.Length, page.Bytes, iteratorAge, started);
+        return new GetRecordsResponse(page.Read, new StreamRecordList(shard.Index, records), nextIterator, page.MillisBehindLatest, page.ChildShards);
     }
 
     private static void ValidatePutRecordsShape(ref ValidationErrors? errors, ReadOnlySpan<PutRecordsRequestEntry> entries)

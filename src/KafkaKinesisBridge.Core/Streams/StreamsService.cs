@@ -5,6 +5,7 @@ using KafkaKinesisBridge.Core.Catalog;
 using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Iterators;
 using KafkaKinesisBridge.Core.Storage;
+using KafkaKinesisBridge.Core.Streams.Reading;
 using KafkaKinesisBridge.Core.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +33,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly ILogger _logger;
     private readonly StreamCatalog _catalog;
     private readonly TokenCodec _tokens = new();
+    private readonly ShardReader _reader;
     private readonly ConcurrentDictionary<string, StreamRuntime> _streams = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _updateGates = Enumerable.Range(0, UpdateGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +49,7 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
+        _reader = new ShardReader(store);
         _options = options.Value;
         var validation = new KinesisStreamsOptionsValidator().Validate(null, _options);
         if (validation.Failed)
@@ -131,6 +134,9 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         var reconcile = ReconcileLoopAsync(cancellationToken);
         await Task.WhenAll(tail, reconcile);
     }
+
+    /// <summary>The shard-reading rules every reader in the core shares (GetRecords, fan-out, sinks).</summary>
+    internal ShardReader Reader => _reader;
 
     /// <summary>Streams in this replica's local view (tests: what the catalog tail has applied).</summary>
     internal int KnownStreamCount => _streams.Count;
