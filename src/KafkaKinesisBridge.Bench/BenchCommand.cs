@@ -56,7 +56,9 @@ public static class BenchCommand
             DefaultValueFactory = _ => "grpc",
         };
         api.AcceptOnlyFromAmong(Apis);
-        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record. Default: all three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
+        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record, fan-out (enhanced fan-out over gRPC: --fanout-consumers consumers subscribed to every shard while producers write --fanout-rate records/s per shard; put-to-subscriber latency and delivered records/s). Default: put-records,get-records,put-record.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
+        var fanOutConsumers = new Option<int>("--fanout-consumers") { Description = "fan-out: registered consumers, each subscribed to every shard.", DefaultValueFactory = _ => 4 };
+        var fanOutRate = new Option<int>("--fanout-rate") { Description = "fan-out: records per second written to each shard (steady, every 10 ms).", DefaultValueFactory = _ => 1000 };
         var target = new Option<Uri?>("--target")
         {
             Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
@@ -94,6 +96,7 @@ public static class BenchCommand
         var command = new RootCommand(Description)
         {
             api, workloads, target, storage, kafka, topicPrefix, gatewayDll, concurrency, batch, recordSize, shards, duration, warmup, getLimit, stream, gatewaySettings,
+            fanOutConsumers, fanOutRate,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -108,6 +111,8 @@ public static class BenchCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 GetLimit = parse.GetValue(getLimit),
+                FanOutConsumers = parse.GetValue(fanOutConsumers),
+                FanOutRate = parse.GetValue(fanOutRate),
             };
             if (parse.GetValue(stream) is { } name)
             {
@@ -192,6 +197,15 @@ public static class BenchCommand
                     var servers = storageSample?.KafkaBootstrapServers ?? kafkaServers
                         ?? throw new InvalidOperationException("--api kafka-direct needs the gateway's Kafka cluster: pass --kafka-bootstrap-servers, or use a gateway on Kafka that answers GET /debug/storage.");
                     summaries.AddRange(await RunKafkaDirectAsync(runner, settings, grpc, servers, topicPrefix, gateway, runtime, progress, cancellationToken));
+                    continue;
+                }
+
+                if (name == "fan-out")
+                {
+                    // Push, not request/response: its own driver rather than the worker loop.
+                    var fanOut = await new GrpcFanOutBench(grpc, settings, settings.FanOutConsumers, settings.FanOutRate, progress).RunAsync(cancellationToken);
+                    summaries.Add(fanOut);
+                    Print(fanOut);
                     continue;
                 }
 
