@@ -9,6 +9,8 @@ namespace KafkaKinesisBridge.Core.Validation;
 /// </summary>
 internal static class ConsumerArns
 {
+    public const string Pattern = "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+";
+
     private const string Marker = "/consumer/";
 
     public static string Format(string streamArn, string consumerName, long createdAtMs) =>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using KafkaKinesisBridge.Core.Storage;
 
@@ -234,8 +236,37 @@ public sealed class ShardSubscription : IAsyncDisposable
     /// <summary>The events, as they are read. Throws <see cref="KinesisException"/> for a later failure.</summary>
     public IAsyncEnumerable<SubscribeToShardEvent> Events => ReadAllAsync(CancellationToken.None);
 
+    /// <summary>Events read ahead and waiting for the client (tests: never more than the queue capacity).</summary>
+    internal int BufferedEvents => _events.CanCount ? _events.Count : 0;
+
     /// <summary>The events, ending early when <paramref name="cancellationToken"/> fires.</summary>
-    public IAsyncEnumerable<SubscribeToShardEvent> ReadAllAsync(CancellationToken cancellationToken) => _events.ReadAllAsync(cancellationToken);
+    public async IAsyncEnumerable<SubscribeToShardEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await _events.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException closed) when (closed.InnerException is KinesisException error)
+            {
+                // The engine completes the queue with the Kinesis error the client must see.
+                ExceptionDispatchInfo.Throw(error);
+                throw;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            while (_events.TryRead(out var item))
+            {
+                yield return item;
+            }
+        }
+    }
 
     /// <summary>Stops the subscription and releases the events not yet read.</summary>
     public async ValueTask DisposeAsync()
