@@ -79,6 +79,14 @@ public static class KinesisApiServiceCollectionExtensions
                 operation, sp.GetRequiredService<IStreamsService>(), handler, sp.GetService<AccessPolicy>() ?? AccessPolicy.Open));
         }
 
+        // SubscribeToShard answers with an event stream, so it writes its own response.
+        services.AddSingleton<IKinesisOperationHandler>(sp => new SubscribeToShardOperationHandler(
+            sp.GetRequiredService<IStreamsService>(),
+            sp.GetService<AccessPolicy>() ?? AccessPolicy.Open,
+            sp.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<SubscribeToShardOperationHandler>>()
+                ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<SubscribeToShardOperationHandler>.Instance));
+
         return services;
     }
 

@@ -13,10 +13,13 @@ public static class BenchCommand
 {
     private const string KafkaDirect = "kafka-direct";
 
+    /// <summary>Enhanced fan-out over the Kinesis API's event stream (EventStreamFanOutBench).</summary>
+    private const string KinesisSubscribe = "kinesis-subscribe";
+
     private const string CappedLogNote =
         "librdkafka's mock cluster keeps about 5 MiB per partition log and drops the oldest data: the read-back covers only the newest records, not all that were written";
 
-    private static readonly string[] Apis = ["grpc", "kinesis", "kinesis-h2", KafkaDirect];
+    private static readonly string[] Apis = ["grpc", "kinesis", "kinesis-h2", KafkaDirect, KinesisSubscribe, KinesisSubscribe + "-http1"];
 
     private static readonly JsonSerializerOptions SummaryJson = new()
     {
@@ -40,6 +43,11 @@ public static class BenchCommand
                         starts runs on --storage kafka-mock (librdkafka's mock cluster inside the gateway
                         process, found through GET /debug/storage) unless --storage kafka is given.
                         Other listed workloads then run over gRPC.
+          kinesis-subscribe  enhanced fan-out: --consumers consumers each subscribed (SubscribeToShard, event
+                        stream over h2c) to every shard of a --shards stream while producers put --rate
+                        records/s per shard; prints the put-to-subscriber latency (p50/p99/max) and the
+                        records delivered per second in total. kinesis-subscribe-http1: the same over
+                        HTTP/1.1 (chunked), as botocore subscribes. --workload is ignored.
 
         The gateway the tool starts is sampled for memory (RSS), and through GET /debug/runtime for the
         managed bytes it allocates and the CPU time it uses per record during each measured period.
@@ -56,7 +64,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => "grpc",
         };
         api.AcceptOnlyFromAmong(Apis);
-        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record, reshard (PutRecords through the Kinesis API while the stream is split and merged repeatedly; not in the default). Default: the first three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
+        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record, fan-out (enhanced fan-out over gRPC: --consumers consumers subscribed to every shard while producers write --rate records/s per shard; put-to-subscriber latency and delivered records/s), reshard (PutRecords through the Kinesis API while the stream is split and merged repeatedly; not in the default). Default: the first three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
         var target = new Option<Uri?>("--target")
         {
             Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
@@ -85,6 +93,8 @@ public static class BenchCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured warm-up per workload.", DefaultValueFactory = _ => 3 };
         var getLimit = new Option<int>("--get-limit") { Description = "GetRecords Limit.", DefaultValueFactory = _ => 10_000 };
         var stream = new Option<string?>("--stream") { Description = "Stream name (default: a new unique name)." };
+        var consumers = new Option<int>("--consumers") { Description = "kinesis-subscribe and --workload fan-out: registered consumers, each subscribed to every shard.", DefaultValueFactory = _ => 4 };
+        var rate = new Option<int>("--rate") { Description = "kinesis-subscribe and --workload fan-out: records/s put to each shard.", DefaultValueFactory = _ => 1000 };
         var gatewaySettings = new Option<string[]>("--gateway-setting")
         {
             Description = "A setting for the gateway the tool starts, Section:Key=value (passed as --Section:Key=value), e.g. Metrics:Enabled=false. Repeatable.",
@@ -93,7 +103,7 @@ public static class BenchCommand
 
         var command = new RootCommand(Description)
         {
-            api, workloads, target, storage, kafka, topicPrefix, gatewayDll, concurrency, batch, recordSize, shards, duration, warmup, getLimit, stream, gatewaySettings,
+            api, workloads, target, storage, kafka, topicPrefix, gatewayDll, concurrency, batch, recordSize, shards, duration, warmup, getLimit, stream, gatewaySettings, consumers, rate,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -108,6 +118,8 @@ public static class BenchCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 GetLimit = parse.GetValue(getLimit),
+                FanOutConsumers = parse.GetValue(consumers),
+                FanOutRate = parse.GetValue(rate),
             };
             if (parse.GetValue(stream) is { } name)
             {
@@ -115,6 +127,11 @@ public static class BenchCommand
             }
 
             var kafkaServers = parse.GetValue(kafka) ?? Environment.GetEnvironmentVariable("KAFKA_BOOTSTRAP_SERVERS");
+            if (settings.Api.StartsWith(KinesisSubscribe, StringComparison.Ordinal))
+            {
+                return await RunFanOutAsync(settings, parse.GetValue(consumers), parse.GetValue(rate), parse.GetValue(target), parse.GetValue(storage)!, parse.GetValue(gatewayDll), parse.GetValue(gatewaySettings) ?? [], cancellationToken);
+            }
+
             return await RunAsync(
                 settings,
                 parse.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
@@ -202,6 +219,15 @@ public static class BenchCommand
                     continue;
                 }
 
+                if (name == "fan-out")
+                {
+                    // Push, not request/response: its own driver rather than the worker loop.
+                    var fanOut = await new GrpcFanOutBench(grpc, settings, settings.FanOutConsumers, settings.FanOutRate, progress).RunAsync(cancellationToken);
+                    summaries.Add(fanOut);
+                    Print(fanOut);
+                    continue;
+                }
+
                 // In kafka-direct mode the other workloads measure the gateway over gRPC.
                 var runSettings = settings.Api == KafkaDirect ? settings with { Api = "grpc" } : settings;
                 await using var workload = CreateWorkload(name, runSettings, grpc, kinesis);
@@ -237,6 +263,51 @@ public static class BenchCommand
         Console.WriteLine();
         Console.WriteLine("BENCH_SUMMARY " + JsonSerializer.Serialize(summaries, SummaryJson));
         return summaries.Any(s => s.Errors > 0 && s.Records == 0) ? 1 : 0;
+    }
+
+    /// <summary>The enhanced fan-out run (<see cref="EventStreamFanOutBench"/>) against a gateway it starts (quotas off) or <paramref name="target"/>.</summary>
+    private static async Task<int> RunFanOutAsync(
+        BenchSettings settings,
+        int consumers,
+        int rate,
+        Uri? target,
+        string storage,
+        string? gatewayDll,
+        string[] gatewaySettings,
+        CancellationToken cancellationToken)
+    {
+        var progress = Console.Error;
+        GatewayProcess? gateway = null;
+        if (target is null)
+        {
+            gateway = await GatewayProcess.StartAsync(gatewayDll, ["--storage", storage, "--quotas", "false", .. gatewaySettings.Select(setting => "--" + setting)], progress, cancellationToken);
+            target = gateway.Address;
+        }
+
+        try
+        {
+            using (var diagnostics = new GatewayDiagnostics(target))
+            {
+                if (gateway is not null)
+                {
+                    await diagnostics.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                }
+            }
+
+            var bench = new EventStreamFanOutBench(target, settings, consumers, rate, http2: settings.Api == KinesisSubscribe, progress);
+            var summary = await bench.RunAsync(gateway, cancellationToken);
+            Print(summary);
+            Console.WriteLine();
+            Console.WriteLine("BENCH_SUMMARY " + JsonSerializer.Serialize(new[] { summary }, SummaryJson));
+            return summary.Records == 0 ? 1 : 0;
+        }
+        finally
+        {
+            if (gateway is not null)
+            {
+                await gateway.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>

@@ -96,6 +96,9 @@ public sealed class KinesisStreamsOptions
     /// <summary>SplitShard, MergeShards and UpdateShardCount limits and the write fence.</summary>
     public ReshardingOptions Resharding { get; set; } = new();
 
+    /// <summary>Enhanced fan-out: consumers and SubscribeToShard.</summary>
+    public FanOutOptions FanOut { get; set; } = new();
+
     /// <summary>The configured signing key bytes, or null when unset.</summary>
     internal byte[]? GetSigningKeyBytes()
     {
@@ -130,6 +133,53 @@ public sealed class ShardQuotaOptions
 
     /// <summary>GetRecords calls per second per shard (Kinesis: 5).</summary>
     public int ReadCallsPerSecond { get; set; } = 5;
+
+    /// <summary>
+    /// Bytes per second SubscribeToShard pushes to each consumer per shard (Kinesis enhanced fan-out:
+    /// 2 MiB), independent of GetRecords traffic. A subscriber at the limit is slowed, not failed.
+    /// </summary>
+    public long SubscriptionReadBytesPerSecond { get; set; } = 2 * 1024 * 1024;
+}
+
+/// <summary>Enhanced fan-out settings (Kinesis API reference, RegisterStreamConsumer and SubscribeToShard).</summary>
+public sealed class FanOutOptions
+{
+    /// <summary>Consumers per stream (Kinesis: 20).</summary>
+    public int MaxConsumersPerStream { get; set; } = 20;
+
+    /// <summary>How long a new consumer stays CREATING before it is ACTIVE (Kinesis: a few seconds).</summary>
+    public TimeSpan ConsumerActivationDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a deregistered consumer is reported DELETING before it is gone.</summary>
+    public TimeSpan ConsumerDeletionDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a subscription lasts before the client must subscribe again (Kinesis: 5 minutes).</summary>
+    public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A second SubscribeToShard for the same consumer and shard within this time of the first fails
+    /// with ResourceInUseException; after it, the second takes over (Kinesis: 5 seconds).
+    /// </summary>
+    public TimeSpan TakeoverAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An event with no records is sent after this long without one, so the client sees its position and lag (Kinesis: about 5 seconds).</summary>
+    public TimeSpan EmptyEventInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a caught-up subscription waits for an append notification before reading anyway.
+    /// Appends through this replica wake it at once; this bounds the delay for records written
+    /// through another replica (Kafka backend).
+    /// </summary>
+    public TimeSpan IdleReadInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>At most this many bytes of records per event.</summary>
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Events read ahead per subscription, waiting for the client: with <see cref="MaxEventBytes"/> this
+    /// bounds a subscription's memory however slowly its client reads.
+    /// </summary>
+    public int EventQueueCapacity { get; set; } = 2;
 }
 
 /// <summary>Validates <see cref="KinesisStreamsOptions"/> at start.</summary>
@@ -201,6 +251,25 @@ public sealed class KinesisStreamsOptionsValidator : IValidateOptions<KinesisStr
             Positive(failures, quotas.WriteRecordsPerSecond, "Quotas:WriteRecordsPerSecond");
             Positive(failures, quotas.ReadBytesPerSecond, "Quotas:ReadBytesPerSecond");
             Positive(failures, quotas.ReadCallsPerSecond, "Quotas:ReadCallsPerSecond");
+            Positive(failures, quotas.SubscriptionReadBytesPerSecond, "Quotas:SubscriptionReadBytesPerSecond");
+        }
+
+        var fanOut = options.FanOut;
+        if (fanOut is null)
+        {
+            failures.Add("Kinesis:FanOut must be set.");
+        }
+        else
+        {
+            Positive(failures, fanOut.MaxConsumersPerStream, "FanOut:MaxConsumersPerStream");
+            NotNegative(failures, fanOut.ConsumerActivationDelay, "FanOut:ConsumerActivationDelay");
+            NotNegative(failures, fanOut.ConsumerDeletionDelay, "FanOut:ConsumerDeletionDelay");
+            Positive(failures, fanOut.SubscriptionLifetime, "FanOut:SubscriptionLifetime");
+            NotNegative(failures, fanOut.TakeoverAfter, "FanOut:TakeoverAfter");
+            Positive(failures, fanOut.EmptyEventInterval, "FanOut:EmptyEventInterval");
+            Positive(failures, fanOut.IdleReadInterval, "FanOut:IdleReadInterval");
+            Positive(failures, fanOut.MaxEventBytes, "FanOut:MaxEventBytes");
+            Positive(failures, fanOut.EventQueueCapacity, "FanOut:EventQueueCapacity");
         }
 
         if (options.Resharding is null)
@@ -239,6 +308,14 @@ public sealed class KinesisStreamsOptionsValidator : IValidateOptions<KinesisStr
         if (value <= TimeSpan.Zero)
         {
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"Kinesis:{name} must be positive (was {value})."));
+        }
+    }
+
+    private static void NotNegative(List<string> failures, TimeSpan value, string name)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"Kinesis:{name} must not be negative (was {value})."));
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class DescribeAndSettingsTests
         Assert.Equal(StreamStatus.Active, first.StreamStatus);
         Assert.Single(first.EnhancedMonitoring);
         Assert.All(first.Shards, s => Assert.Null(s.ParentShardId));
-        Assert.All(first.Shards, s => Assert.Equal(new SequenceNumber(s.ShardIndex, 0), s.SequenceNumberRange.StartingSequenceNumber));
+        Assert.All(first.Shards, s => Assert.Equal(SequenceNumber.Before(s.ShardIndex, 0), s.SequenceNumberRange.StartingSequenceNumber));
         Assert.All(first.Shards, s => Assert.True(s.IsOpen));
     }
 

@@ -403,7 +403,9 @@ public sealed class GetRecordsTests
         Assert.NotEqual(0, after.ShardIndex);
 
         var shards = await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "split" }, Token);
-        Assert.Equal(new SequenceNumber(0, 2), shards.Shards[0].SequenceNumberRange.EndingSequenceNumber);
+        // The end position (before offset 2) is the number of the shard's last record (offset 1).
+        Assert.Equal(SequenceNumber.Before(0, 2), shards.Shards[0].SequenceNumberRange.EndingSequenceNumber);
+        Assert.Equal(new SequenceNumber(0, 1), shards.Shards[0].SequenceNumberRange.EndingSequenceNumber);
         Assert.False(shards.Shards[0].IsOpen);
         Assert.Equal("shardId-000000000000", shards.Shards[1].ParentShardId);
         var latest = await core.Service.ListShardsAsync(
@@ -431,7 +433,7 @@ public sealed class GetRecordsTests
     }
 
     /// <summary>Appends to the catalog the change SplitShard would make: shard 0 closed, two children.</summary>
-    private static async Task SplitShardZeroAsync(CoreHarness core, string stream, long endingOffset)
+    internal static async Task SplitShardZeroAsync(CoreHarness core, string stream, long endingOffset)
     {
         var catalog = KinesisStreamsOptions.DefaultCatalogTopic;
         var offsets = await core.Store.GetOffsetsAsync(catalog, 0, Token);

@@ -17,7 +17,7 @@ public sealed class SequenceNumberTests
         {
             0 => (long)low,
             1 => ((long)high << 31) | (uint)low,
-            _ => long.MaxValue - low,
+            _ => long.MaxValue - 1 - low,
         }));
 
     [Fact]
@@ -25,19 +25,22 @@ public sealed class SequenceNumberTests
     {
         var value = new SequenceNumber(3, 42);
 
-        Assert.Equal("100000000030000000000000000042", value.ToString());
+        // Layout 2: the record at offset 42 is position 43 (the records before it plus itself).
+        Assert.Equal("200000000030000000000000000043", value.ToString());
+        Assert.Equal("200000000030000000000000000042", SequenceNumber.Before(3, 42).ToString());
+        Assert.Equal("100000000030000000000000000042", SequenceNumber.Legacy(3, 42).ToString());
         Assert.Equal(SequenceNumber.Length, value.ToString().Length);
     }
 
     [Fact]
     public void ToString_Extremes_MatchKinesisPattern()
     {
-        var max = new SequenceNumber(int.MaxValue, long.MaxValue).ToString();
-        var min = new SequenceNumber(0, 0).ToString();
+        var max = SequenceNumber.Before(int.MaxValue, long.MaxValue).ToString();
+        var min = SequenceNumber.Legacy(0, 0).ToString();
 
         Assert.Matches("^(0|([1-9]\\d{0,128}))$", max);
         Assert.Matches("^(0|([1-9]\\d{0,128}))$", min);
-        Assert.Equal("121474836479223372036854775807", max);
+        Assert.Equal("221474836479223372036854775807", max);
     }
 
     [Fact]
@@ -76,7 +79,7 @@ public sealed class SequenceNumberTests
     public void Order_SameShardIncreasingOffsets_StrictlyIncreasingAsIntegers()
     {
         var previous = BigInteger.MinusOne;
-        foreach (var offset in new long[] { 0, 1, 9, 10, 99, 100, 123456789, long.MaxValue - 1, long.MaxValue })
+        foreach (var offset in new long[] { 0, 1, 9, 10, 99, 100, 123456789, long.MaxValue - 2, long.MaxValue - 1 })
         {
             var current = BigInteger.Parse(new SequenceNumber(7, offset).ToString());
             Assert.True(current > previous);
@@ -88,7 +91,8 @@ public sealed class SequenceNumberTests
     [InlineData("")]
     [InlineData("0")]
     [InlineData("49554751971385712311965096607999491514675643249030332418")]
-    [InlineData("200000000030000000000000000042")]
+    [InlineData("300000000030000000000000000042")]
+    [InlineData("000000000030000000000000000042")]
     [InlineData("10000000003000000000000000004")]
     [InlineData("1000000000300000000000000000042")]
     [InlineData("10000000003000000000000000004a")]
@@ -98,6 +102,45 @@ public sealed class SequenceNumberTests
     {
         Assert.False(SequenceNumber.TryParse(text, out _));
         Assert.False(SequenceNumber.TryParse(Encoding.ASCII.GetBytes(text), out _));
+    }
+
+    [Fact]
+    public void RoundTrip_AnyLayout_ParsesBackExactly()
+    {
+        Prop.ForAll(Positions, p =>
+        {
+            var legacy = SequenceNumber.Legacy(p.Shard, p.Offset);
+            var position = SequenceNumber.Before(p.Shard, p.Offset);
+            return SequenceNumber.TryParse(legacy.ToString(), out var parsedLegacy) && parsedLegacy == legacy && parsedLegacy.Layout == 1
+                && SequenceNumber.TryParse(position.ToString(), out var parsedPosition) && parsedPosition == position && parsedPosition.Layout == 2;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Order_LegacyAndPositions_MatchBigIntegerOrderAndLegacySortsBelow()
+    {
+        var pairs = Arb.From(from a in Positions.Generator from b in Positions.Generator select (a, b));
+        Prop.ForAll(pairs, pair =>
+        {
+            var legacy = SequenceNumber.Legacy(pair.a.Shard, pair.a.Offset);
+            var position = SequenceNumber.Before(pair.b.Shard, pair.b.Offset);
+            var asIntegers = BigInteger.Parse(legacy.ToString()).CompareTo(BigInteger.Parse(position.ToString()));
+            return asIntegers < 0 && legacy.CompareTo(position) < 0 && position.CompareTo(legacy) > 0;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Positions_RecordAndNeighbours_BeforeAtAfterAgree()
+    {
+        var record = new SequenceNumber(4, 10);
+
+        Assert.Equal(SequenceNumber.Before(4, 11), record);
+        Assert.True(SequenceNumber.Before(4, 10) < record);
+        Assert.Equal(10, record.Offset);
+        Assert.Equal(11, record.AfterOffset);
+        Assert.Equal(0, SequenceNumber.Before(4, 0).AfterOffset);
+        Assert.Equal(10, SequenceNumber.Legacy(4, 10).Offset);
+        Assert.Equal(11, SequenceNumber.Legacy(4, 10).AfterOffset);
     }
 
     [Fact]

@@ -82,6 +82,16 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>True when a timer is due within <paramref name="window"/> from now (someone waits on the clock).</summary>
+    public bool HasTimerDueWithin(TimeSpan window)
+    {
+        lock (_gate)
+        {
+            var limit = _now + window;
+            return _timers.Exists(t => t.DueAt is { } at && at <= limit);
+        }
+    }
+
     /// <summary>Sets the clock to an absolute time, which must not be earlier than now.</summary>
     public void SetUtcNow(DateTimeOffset value) => Advance(value - GetUtcNow());
 

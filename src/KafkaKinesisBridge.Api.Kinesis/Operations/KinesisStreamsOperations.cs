@@ -16,7 +16,7 @@ public static class KinesisStreamsOperations
     /// Each served operation and its body. A body reads the request (synchronously: the reader is a
     /// ref struct over the request buffer), awaits the core, and writes the response with the call's
     /// writer; one code path for JSON and CBOR. Operations the core has no model for yet
-    /// (SubscribeToShard, consumers, encryption, resource policies)
+    /// (encryption, resource policies)
     /// have no handler, so the dispatcher answers them UnknownOperationException "not supported".
     /// </summary>
     internal static IEnumerable<(KinesisOperation Operation, Func<IStreamsService, KinesisCall, ValueTask> Handler)> Handlers =>
@@ -51,6 +51,12 @@ public static class KinesisStreamsOperations
 
         // On-demand capacity mode
         (KinesisOperation.UpdateStreamMode, CapacityModeOperations.UpdateStreamModeAsync),
+
+        // Enhanced fan-out (consumers; SubscribeToShard is an event stream with its own handler).
+        (KinesisOperation.RegisterStreamConsumer, ConsumerOperations.RegisterStreamConsumerAsync),
+        (KinesisOperation.DeregisterStreamConsumer, ConsumerOperations.DeregisterStreamConsumerAsync),
+        (KinesisOperation.DescribeStreamConsumer, ConsumerOperations.DescribeStreamConsumerAsync),
+        (KinesisOperation.ListStreamConsumers, ConsumerOperations.ListStreamConsumersAsync),
     ];
 
     /// <summary>

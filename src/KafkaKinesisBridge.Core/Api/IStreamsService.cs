@@ -13,8 +13,6 @@ namespace KafkaKinesisBridge.Core.Api;
 /// given they must name the same stream.</para>
 /// <para>Thread-safe; one instance serves all requests of a gateway replica. Replicas share the stream
 /// catalog through storage.</para>
-/// <para>Reserved for later, not yet here: RegisterStreamConsumer, DeregisterStreamConsumer, ListStreamConsumers, DescribeStreamConsumer,
-/// SubscribeToShard.</para>
 /// </remarks>
 public interface IStreamsService
 {
@@ -96,6 +94,31 @@ public interface IStreamsService
     /// keeps its shards; in ON_DEMAND mode the gateway's scaler splits and merges them itself.
     /// </summary>
     ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken);
+
+    #region Enhanced fan-out
+
+    /// <summary>RegisterStreamConsumer: returns the consumer in state CREATING; it becomes ACTIVE shortly after.</summary>
+    ValueTask<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DeregisterStreamConsumer: the consumer goes DELETING, its subscriptions end, then it is gone.</summary>
+    ValueTask DeregisterStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>DescribeStreamConsumer.</summary>
+    ValueTask<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>ListStreamConsumers (paged).</summary>
+    ValueTask<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// SubscribeToShard: validates the request, checks the consumer, shard and starting position, and
+    /// opens a subscription whose events are pushed as records are written. Errors found before the
+    /// first event are thrown here as <see cref="KinesisException"/>; later ones end
+    /// <see cref="ShardSubscription.Events"/> with a <see cref="KinesisException"/>. Dispose the
+    /// subscription when the client goes away.
+    /// </summary>
+    ValueTask<ShardSubscription> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken);
+
+    #endregion
 }
 
 /// <summary>

@@ -47,6 +47,12 @@ internal sealed class StreamEntry
     /// </summary>
     public List<long>? ModeSwitchesAtMs { get; set; }
 
+    /// <summary>
+    /// Enhanced fan-out consumers registered with the stream, in registration order; null or empty
+    /// when none. Older catalog records lack the member and read as none.
+    /// </summary>
+    public List<ConsumerEntry>? Consumers { get; set; }
+
     public StreamEntry Clone() => new()
     {
         Name = Name,
@@ -62,7 +68,27 @@ internal sealed class StreamEntry
         Shards = [.. Shards.Select(s => s.Clone())],
         ShardLevelMetrics = ShardLevelMetrics is null ? null : [.. ShardLevelMetrics],
         ModeSwitchesAtMs = ModeSwitchesAtMs is null ? null : [.. ModeSwitchesAtMs],
+        Consumers = Consumers is null ? null : [.. Consumers.Select(c => c.Clone())],
     };
+}
+
+/// <summary>
+/// An enhanced fan-out consumer as the catalog stores it. Its status is derived, so no replica has to
+/// write the CREATING to ACTIVE step: CREATING until <see cref="FanOutOptions.ConsumerActivationDelay"/>
+/// after <see cref="CreatedAtMs"/>, then ACTIVE, and DELETING from <see cref="DeletingSinceMs"/> until
+/// the entry is removed.
+/// </summary>
+internal sealed class ConsumerEntry
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Registration time; its epoch seconds end the consumer ARN.</summary>
+    public long CreatedAtMs { get; set; }
+
+    /// <summary>Set by DeregisterStreamConsumer; the entry is removed shortly after.</summary>
+    public long? DeletingSinceMs { get; set; }
+
+    public ConsumerEntry Clone() => (ConsumerEntry)MemberwiseClone();
 }
 
 /// <summary>A shard as the catalog stores it.</summary>

@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(1021, LogLevel.Warning, "Setting retention of topic {Topic} failed with {Status}")]
     public static partial void RetentionFailed(ILogger logger, string topic, StorageStatus status);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Subscription to {StreamName} shard {Shard} failed")]
+    public static partial void SubscriptionFailed(ILogger logger, string streamName, int shard, Exception exception);
 }

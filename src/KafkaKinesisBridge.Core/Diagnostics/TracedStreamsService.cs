@@ -149,6 +149,41 @@ internal sealed class TracedStreamsService(IStreamsService inner) : IStreamsServ
         KinesisTelemetry.Source.HasListeners()
             ? TraceAsync("UpdateStreamMode", request, static r => r.StreamName ?? r.StreamARN, static (s, r, ct) => s.UpdateStreamModeAsync(r, ct), cancellationToken)
             : inner.UpdateStreamModeAsync(request, cancellationToken);
+
+    #region Enhanced fan-out
+
+    /// <inheritdoc />
+    public ValueTask<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("RegisterStreamConsumer", request, static r => r.StreamARN, static (s, r, ct) => s.RegisterStreamConsumerAsync(r, ct), cancellationToken)
+            : inner.RegisterStreamConsumerAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DeregisterStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("DeregisterStreamConsumer", request, static r => r.StreamARN ?? r.ConsumerARN, static (s, r, ct) => s.DeregisterStreamConsumerAsync(r, ct), cancellationToken)
+            : inner.DeregisterStreamConsumerAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("DescribeStreamConsumer", request, static r => r.StreamARN ?? r.ConsumerARN, static (s, r, ct) => s.DescribeStreamConsumerAsync(r, ct), cancellationToken)
+            : inner.DescribeStreamConsumerAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("ListStreamConsumers", request, static r => r.StreamARN, static (s, r, ct) => s.ListStreamConsumersAsync(r, ct), cancellationToken)
+            : inner.ListStreamConsumersAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The span covers opening the subscription, not the events that follow.</remarks>
+    public ValueTask<ShardSubscription> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken) =>
+        KinesisTelemetry.Source.HasListeners()
+            ? TraceAsync("SubscribeToShard", request, static r => r.ConsumerARN, static (s, r, ct) => s.SubscribeToShardAsync(r, ct), cancellationToken)
+            : inner.SubscribeToShardAsync(request, cancellationToken);
+
+    #endregion
     /// <inheritdoc />
     public ValueTask<DescribeLimitsResponse> DescribeLimitsAsync(CancellationToken cancellationToken) =>
         KinesisTelemetry.Source.HasListeners()

@@ -17,6 +17,9 @@ internal readonly record struct ListShardsPosition(
     long FilterTimestampMs,
     long IssuedAtMs);
 
+/// <summary>A ListStreamConsumers page position: the stream incarnation and how many consumers were returned.</summary>
+internal readonly record struct ListConsumersPosition(string StreamName, ulong Incarnation, int Returned, long IssuedAtMs);
+
 /// <summary>
 /// Opaque, tamper-evident tokens: shard iterators and pagination NextTokens. Each token is
 /// <c>base64(kind | fields | HMAC-SHA256(key, kind | fields)[..16])</c>; the key is shared by all gateway
@@ -36,6 +39,7 @@ internal sealed class TokenCodec
     private const byte IteratorKind = 0x01;
     private const byte ListShardsKind = 0x02;
     private const byte ListStreamsKind = 0x03;
+    private const byte ListConsumersKind = 0x04;
     private const int TagLength = 16;
     private const int MaxNameLength = Constraints.MaxStreamNameLength;
 
@@ -160,6 +164,45 @@ internal sealed class TokenCodec
         }
 
         issuedAtMs = BinaryPrimitives.ReadInt64BigEndian(payload[1..]);
+        return true;
+    }
+
+    public string EncodeListConsumers(in ListConsumersPosition position)
+    {
+        Span<byte> buffer = stackalloc byte[22 + MaxNameLength + TagLength];
+        buffer[0] = ListConsumersKind;
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[1..], position.Incarnation);
+        BinaryPrimitives.WriteInt32BigEndian(buffer[9..], position.Returned);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[13..], position.IssuedAtMs);
+        var length = 21 + WriteName(buffer[21..], position.StreamName);
+        return Seal(buffer, length);
+    }
+
+    public bool TryDecodeListConsumers(string token, out ListConsumersPosition position)
+    {
+        position = default;
+        Span<byte> buffer = stackalloc byte[400];
+        if (!TryOpen(token, ListConsumersKind, buffer, out var payload) || payload.Length < 22)
+        {
+            return false;
+        }
+
+        if (!TryReadName(payload[21..], out var name, out var consumed) || 21 + consumed != payload.Length)
+        {
+            return false;
+        }
+
+        var returned = BinaryPrimitives.ReadInt32BigEndian(payload[9..]);
+        if (returned < 0)
+        {
+            return false;
+        }
+
+        position = new ListConsumersPosition(
+            name,
+            BinaryPrimitives.ReadUInt64BigEndian(payload[1..]),
+            returned,
+            BinaryPrimitives.ReadInt64BigEndian(payload[13..]));
         return true;
     }
 

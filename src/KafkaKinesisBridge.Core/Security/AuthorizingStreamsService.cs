@@ -169,6 +169,41 @@ internal sealed class AuthorizingStreamsService(StreamsService inner) : IStreams
 
     #endregion
 
+    #region Enhanced fan-out
+
+    public ValueTask<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken)
+    {
+        Check("RegisterStreamConsumer", AccessActions.Admin, null, request.StreamARN);
+        return inner.RegisterStreamConsumerAsync(request, cancellationToken);
+    }
+
+    public ValueTask DeregisterStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken)
+    {
+        Check("DeregisterStreamConsumer", AccessActions.Admin, null, request.StreamARN, ConsumerArns.StreamNameOf(request.ConsumerARN));
+        return inner.DeregisterStreamConsumerAsync(request, cancellationToken);
+    }
+
+    public ValueTask<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(StreamConsumerRequest request, CancellationToken cancellationToken)
+    {
+        Check("DescribeStreamConsumer", AccessActions.Read, null, request.StreamARN, ConsumerArns.StreamNameOf(request.ConsumerARN));
+        return inner.DescribeStreamConsumerAsync(request, cancellationToken);
+    }
+
+    public ValueTask<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken)
+    {
+        // A NextToken names its stream inside the token; the core checks that it matches StreamARN.
+        Check("ListStreamConsumers", AccessActions.Read, null, request.StreamARN, inner.ConsumerTokenStream(request.NextToken));
+        return inner.ListStreamConsumersAsync(request, cancellationToken);
+    }
+
+    public ValueTask<ShardSubscription> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken)
+    {
+        Check("SubscribeToShard", AccessActions.Read, null, null, ConsumerArns.StreamNameOf(request.ConsumerARN));
+        return inner.SubscribeToShardAsync(request, cancellationToken);
+    }
+
+    #endregion
+
     // ----- On-demand capacity mode ---------------------------------------------------------------
 
     public ValueTask UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken)

@@ -140,8 +140,10 @@ internal sealed class ShardRuntime
             AdjacentParentShardId = entry.AdjacentParentIndex is { } adjacent ? ShardIds.Format(adjacent) : null,
             HashKeyRange = Range,
             SequenceNumberRange = new SequenceNumberRange(
-                new SequenceNumber(Index, entry.StartingOffset),
-                entry.EndingOffset is { } end2 ? new SequenceNumber(Index, end2) : null),
+                // Positions (layout 2): the start sorts below the shard's first record; the end,
+                // "before the exclusive end offset", equals the number of the shard's last record.
+                SequenceNumber.Before(Index, entry.StartingOffset),
+                entry.EndingOffset is { } end2 ? SequenceNumber.Before(Index, end2) : null),
         };
         MetricTags = [new("stream", streamName), new("shard", ShardId)];
     }

@@ -24,4 +24,8 @@ public sealed partial class StreamsService
         streamName = ok ? position.StreamName : string.Empty;
         return ok;
     }
+
+    /// <summary>The stream of a genuine ListStreamConsumers NextToken; null for anything else.</summary>
+    internal string? ConsumerTokenStream(string? nextToken) =>
+        nextToken is not null && _tokens.TryDecodeListConsumers(nextToken, out var position) ? position.StreamName : null;
 }

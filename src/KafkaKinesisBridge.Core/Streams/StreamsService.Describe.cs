@@ -86,7 +86,7 @@ public sealed partial class StreamsService
             EnhancedMonitoring = stream.EnhancedMonitoring,
             EncryptionType = EncryptionType.None,
             OpenShardCount = stream.OpenShardCount,
-            ConsumerCount = 0,
+            ConsumerCount = stream.Entry.Consumers?.Count ?? 0,
             MaxRecordSizeInKiB = stream.Entry.MaxRecordSizeKiB,
         });
     }

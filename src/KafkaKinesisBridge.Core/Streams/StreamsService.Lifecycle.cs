@@ -203,8 +203,22 @@ public sealed partial class StreamsService
         await _catalog.RefreshAsync(cancellationToken);
         var now = NowMs;
         var grace = (long)_options.CreateTimeout.TotalMilliseconds;
+        var consumerDeletion = (long)_options.FanOut.ConsumerDeletionDelay.TotalMilliseconds;
         foreach (var stream in _streams.Values.ToArray())
         {
+            if (stream.Entry.Consumers?.Exists(c => c.DeletingSinceMs is { } since && now - since >= consumerDeletion + grace) == true)
+            {
+                // Consumers deregistered through a replica that stopped before removing them.
+                try
+                {
+                    await RemoveDeletedConsumersAsync(stream.Name, cancellationToken);
+                }
+                catch (KinesisException exception)
+                {
+                    Log.ReconcileFailed(_logger, exception);
+                }
+            }
+
             if (now - stream.Entry.UpdatedAtMs < grace)
             {
                 continue;

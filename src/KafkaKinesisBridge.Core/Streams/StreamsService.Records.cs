@@ -160,39 +160,7 @@ public sealed partial class StreamsService
         var shard = stream.Shards[shardIndex];
         CheckIteratorParameters(type, request.StartingSequenceNumber, request.Timestamp);
 
-        var offsets = await _store.GetOffsetsAsync(stream.Topic, shardIndex, cancellationToken);
-        if (offsets.Status != StorageStatus.Ok)
-        {
-            Errors.Storage(offsets.Status, name, _account, "GetShardIterator");
-        }
-
-        // The shard's readable range: from the trim horizon (never before this incarnation's first
-        // offset) to the tip (the high watermark now, or the end of a closed shard).
-        var (first, tip) = ShardReader.Bounds(shard, offsets.Offsets);
-        long offset;
-        switch (type)
-        {
-            case ShardIteratorType.TrimHorizon:
-                offset = first;
-                break;
-            case ShardIteratorType.Latest:
-                offset = tip;
-                break;
-            case ShardIteratorType.AtTimestamp:
-                var lookup = await _store.GetOffsetForTimestampAsync(stream.Topic, shardIndex, request.Timestamp!.Value.ToUnixTimeMilliseconds(), cancellationToken);
-                if (lookup.Status != StorageStatus.Ok)
-                {
-                    Errors.Storage(lookup.Status, name, _account, "GetShardIterator");
-                }
-
-                // A timestamp after the newest record gives the tip, as Kinesis does.
-                offset = Math.Clamp(lookup.Offset, first, Math.Max(first, tip));
-                break;
-            default:
-                offset = SequenceNumberOffset(type, request.StartingSequenceNumber!, shard, name, first, tip);
-                break;
-        }
-
+        var offset = await StartOffsetAsync(stream, shard, type, request.StartingSequenceNumber, request.Timestamp, "GetShardIterator", cancellationToken);
         return new GetShardIteratorResponse(
             _tokens.EncodeIterator(new IteratorPosition(name, stream.Incarnation, shardIndex, offset, NowMs)));
     }
@@ -620,14 +588,65 @@ public sealed partial class StreamsService
     }
 
     /// <summary>
+    /// The offset a read starting at <paramref name="type"/> begins at (GetShardIterator, SubscribeToShard),
+    /// within the shard's readable range.
+    /// </summary>
+    private async ValueTask<long> StartOffsetAsync(
+        StreamRuntime stream,
+        ShardRuntime shard,
+        ShardIteratorType type,
+        string? startingSequenceNumber,
+        DateTimeOffset? timestamp,
+        string operation,
+        CancellationToken cancellationToken)
+    {
+        var name = stream.Name;
+        var shardIndex = shard.Index;
+        var offsets = await _store.GetOffsetsAsync(stream.Topic, shardIndex, cancellationToken);
+        if (offsets.Status != StorageStatus.Ok)
+        {
+            Errors.Storage(offsets.Status, name, _account, operation);
+        }
+
+        // The shard's readable range: from the trim horizon (never before this incarnation's first
+        // offset) to the tip (the high watermark now, or the end of a closed shard).
+        var (first, tip) = ShardReader.Bounds(shard, offsets.Offsets);
+        long offset;
+        switch (type)
+        {
+            case ShardIteratorType.TrimHorizon:
+                offset = first;
+                break;
+            case ShardIteratorType.Latest:
+                offset = tip;
+                break;
+            case ShardIteratorType.AtTimestamp:
+                var lookup = await _store.GetOffsetForTimestampAsync(stream.Topic, shardIndex, timestamp!.Value.ToUnixTimeMilliseconds(), cancellationToken);
+                if (lookup.Status != StorageStatus.Ok)
+                {
+                    Errors.Storage(lookup.Status, name, _account, operation);
+                }
+
+                // A timestamp after the newest record gives the tip, as Kinesis does.
+                offset = Math.Clamp(lookup.Offset, first, Math.Max(first, tip));
+                break;
+            default:
+                offset = SequenceNumberOffset(type, startingSequenceNumber!, shard, name, first, tip, operation);
+                break;
+        }
+
+        return offset;
+    }
+
+    /// <summary>
     /// The offset an AT_/AFTER_SEQUENCE_NUMBER iterator starts at. The sequence number must be one of
     /// this shard's, not beyond its end; one below the trim horizon starts at the trim horizon.
     /// </summary>
-    private long SequenceNumberOffset(ShardIteratorType type, string text, ShardRuntime shard, string streamName, long first, long tip)
+    private long SequenceNumberOffset(ShardIteratorType type, string text, ShardRuntime shard, string streamName, long first, long tip, string operation)
     {
         if (!SequenceNumber.TryParse(text, out var sequenceNumber))
         {
-            Errors.InvalidArgument($"StartingSequenceNumber {text} used in GetShardIterator on shard {shard.ShardId} in stream {streamName} under account {_account} is invalid.");
+            Errors.InvalidArgument($"StartingSequenceNumber {text} used in {operation} on shard {shard.ShardId} in stream {streamName} under account {_account} is invalid.");
         }
 
         if (sequenceNumber.ShardIndex != shard.Index)
@@ -635,12 +654,15 @@ public sealed partial class StreamsService
             Errors.InvalidArgument($"Invalid StartingSequenceNumber. It encodes {ShardIds.Format(sequenceNumber.ShardIndex)}, while it was used in a call to a shard with {shard.ShardId}");
         }
 
-        if (sequenceNumber.Offset >= tip)
+        // A number is beyond the shard when reading after it would start past the tip: a layout 1
+        // number must name a stored record; a layout 2 position may be the tip itself (the number of
+        // the last record, or of an empty shard's start, as a ContinuationSequenceNumber is).
+        if (sequenceNumber.AfterOffset > tip)
         {
-            Errors.InvalidArgument($"StartingSequenceNumber {text} used in GetShardIterator on shard {shard.ShardId} in stream {streamName} under account {_account} is invalid because it is beyond the end of the shard.");
+            Errors.InvalidArgument($"StartingSequenceNumber {text} used in {operation} on shard {shard.ShardId} in stream {streamName} under account {_account} is invalid because it is beyond the end of the shard.");
         }
 
-        var offset = type == ShardIteratorType.AfterSequenceNumber ? sequenceNumber.Offset + 1 : sequenceNumber.Offset;
+        var offset = type == ShardIteratorType.AfterSequenceNumber ? sequenceNumber.AfterOffset : sequenceNumber.Offset;
         return Math.Max(offset, first);
     }
 }

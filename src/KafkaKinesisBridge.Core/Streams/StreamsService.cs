@@ -5,6 +5,7 @@ using KafkaKinesisBridge.Core.Catalog;
 using KafkaKinesisBridge.Core.Diagnostics;
 using KafkaKinesisBridge.Core.Iterators;
 using KafkaKinesisBridge.Core.Storage;
+using KafkaKinesisBridge.Core.Streams.FanOut;
 using KafkaKinesisBridge.Core.Streams.Reading;
 using KafkaKinesisBridge.Core.Streams.Resharding;
 using KafkaKinesisBridge.Core.Validation;
@@ -36,6 +37,8 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
     private readonly TokenCodec _tokens = new();
     private readonly ShardReader _reader;
     private readonly Resharder _resharder;
+    private readonly AppendSignals _signals = new();
+    private readonly SubscriptionRegistry _subscriptions;
     private readonly ConcurrentDictionary<string, StreamRuntime> _streams = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _updateGates = Enumerable.Range(0, UpdateGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,8 +53,10 @@ public sealed partial class StreamsService : IStreamsService, IStreamsReadiness
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        _store = store;
+        // Appends through the core wake the subscriptions following their partition (enhanced fan-out).
+        _store = new NotifyingLogStore(store, _signals);
         _reader = new ShardReader(store);
+        _subscriptions = new SubscriptionRegistry(time);
         _options = options.Value;
         var validation = new KinesisStreamsOptionsValidator().Validate(null, _options);
         if (validation.Failed)

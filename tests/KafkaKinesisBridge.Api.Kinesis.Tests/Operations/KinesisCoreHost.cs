@@ -51,6 +51,9 @@ internal sealed class KinesisCoreHost : IAsyncDisposable
 
     public InMemoryLogStore Store { get; }
 
+    /// <summary>The server's services (the core, for calls the tests make directly).</summary>
+    public IServiceProvider Services => _host.Services;
+
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts a host. Quotas are off unless <paramref name="quotas"/>, so tests can read freely on a frozen clock.</summary>
