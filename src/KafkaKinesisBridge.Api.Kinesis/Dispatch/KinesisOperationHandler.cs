@@ -1,4 +1,5 @@
 using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;

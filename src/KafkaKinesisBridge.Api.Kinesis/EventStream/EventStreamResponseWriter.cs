@@ -1,6 +1,7 @@
 using System.Buffers;
+using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace KafkaKinesisBridge.Api.Kinesis.EventStream;

@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Core.Api;
 

@@ -1,7 +1,7 @@
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.EventStream;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Wire;
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Security;

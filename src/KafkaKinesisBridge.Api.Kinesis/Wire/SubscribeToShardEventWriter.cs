@@ -1,5 +1,5 @@
 using System.Globalization;
-using KafkaKinesisBridge.Api.Kinesis.Serialization;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Core.Api;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Wire;

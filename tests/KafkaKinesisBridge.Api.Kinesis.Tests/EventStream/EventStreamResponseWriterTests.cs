@@ -1,4 +1,5 @@
 using System.Text;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.EventStream;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;

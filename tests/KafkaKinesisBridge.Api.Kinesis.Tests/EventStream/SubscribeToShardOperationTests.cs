@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text.Json.Nodes;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.EventStream;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Operations;

@@ -1,3 +1,4 @@
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Operations;

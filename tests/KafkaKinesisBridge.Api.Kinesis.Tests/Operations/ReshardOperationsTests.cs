@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.TestSupport;
 
