@@ -151,6 +151,24 @@ public sealed class ReshardTests
     }
 
     [Fact]
+    public async Task PutRecord_ReplicaWithStaleView_RecordEndsUpInTheChild()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("r");
+        var stale = await core.StartReplicaAsync();
+        await stale.PutAsync("r", "k", "first");
+
+        // Another replica reshards; this one has not read the catalog since (no background tail here).
+        await core.Service.SplitShardAsync(new SplitShardRequest { StreamName = "r", ShardToSplit = "shardId-000000000000", NewStartingHashKey = "1000" }, Token);
+        await core.Service.WhenReshardFinishedAsync("r");
+        var response = await stale.PutAsync("r", "k", "second");
+
+        Assert.NotEqual(0, response.ShardIndex);
+        Assert.Equal(["first"], (await core.ReadAsync(await core.IteratorAsync("r", 0, ShardIteratorType.TrimHorizon))).Data);
+        Assert.Equal(["second"], (await core.ReadAsync(await core.IteratorAsync("r", response.ShardIndex, ShardIteratorType.TrimHorizon))).Data);
+    }
+
+    [Fact]
     public async Task ClosedShard_ListingsAndPagingAroundRetention()
     {
         var core = await StartAsync();
