@@ -28,7 +28,6 @@ public sealed class ReshardTests
         await core.PutAsync("s", "k", "before");
 
         await core.Service.SplitShardAsync(new SplitShardRequest { StreamName = "s", ShardToSplit = "shardId-000000000000", NewStartingHashKey = "1000" }, Token);
-        Assert.Equal(StreamStatus.Updating, await StatusAsync(core, "s"));
         await core.Service.WhenReshardFinishedAsync("s");
 
         Assert.Equal(StreamStatus.Active, await StatusAsync(core, "s"));
@@ -71,6 +70,7 @@ public sealed class ReshardTests
         var core = await StartAsync(fenceLeaseMs: 3000);
         await core.CreateStreamAsync("u", shards: 2);
         await core.Service.SplitShardAsync(new SplitShardRequest { StreamName = "u", ShardToSplit = "shardId-000000000000", NewStartingHashKey = "10" }, Token);
+        Assert.Equal(StreamStatus.Updating, await StatusAsync(core, "u"));
 
         await ThrowsKinesisAsync(KinesisErrorCode.ResourceInUse, async () =>
             await core.Service.MergeShardsAsync(new MergeShardsRequest { StreamName = "u", ShardToMerge = "shardId-000000000001", AdjacentShardToMerge = "shardId-000000000002" }, Token));
@@ -148,6 +148,56 @@ public sealed class ReshardTests
         Assert.Equal(["first"], parent.Data);
         var child = await core.ReadAsync(await core.IteratorAsync("f", response.ShardIndex, ShardIteratorType.TrimHorizon));
         Assert.Equal(["late"], child.Data);
+    }
+
+    [Fact]
+    public async Task PutRecord_ReplicaWithStaleView_RecordEndsUpInTheChild()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("r");
+        var stale = await core.StartReplicaAsync();
+        await stale.PutAsync("r", "k", "first");
+
+        // Another replica reshards; this one has not read the catalog since (no background tail here).
+        await core.Service.SplitShardAsync(new SplitShardRequest { StreamName = "r", ShardToSplit = "shardId-000000000000", NewStartingHashKey = "1000" }, Token);
+        await core.Service.WhenReshardFinishedAsync("r");
+        var response = await stale.PutAsync("r", "k", "second");
+
+        Assert.NotEqual(0, response.ShardIndex);
+        Assert.Equal(["first"], (await core.ReadAsync(await core.IteratorAsync("r", 0, ShardIteratorType.TrimHorizon))).Data);
+        Assert.Equal(["second"], (await core.ReadAsync(await core.IteratorAsync("r", response.ShardIndex, ShardIteratorType.TrimHorizon))).Data);
+    }
+
+    [Fact]
+    public async Task ClosedShard_ListingsAndPagingAroundRetention()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("p", shards: 2);
+        core.Time.Advance(TimeSpan.FromMinutes(1));
+        await core.Service.SplitShardAsync(new SplitShardRequest { StreamName = "p", ShardToSplit = "shardId-000000000000", NewStartingHashKey = "1000" }, Token);
+        await core.Service.WhenReshardFinishedAsync("p");
+
+        // Within retention: the closed parent is listed, and paging walks over it.
+        var page = await core.Service.DescribeStreamAsync(new DescribeStreamRequest { StreamName = "p", Limit = 2 }, Token);
+        Assert.Equal(["shardId-000000000000", "shardId-000000000001"], page.StreamDescription.Shards.Select(s => s.ShardId));
+        Assert.True(page.StreamDescription.HasMoreShards);
+        var rest = await core.Service.DescribeStreamAsync(new DescribeStreamRequest { StreamName = "p", ExclusiveStartShardId = "shardId-000000000001" }, Token);
+        Assert.Equal(["shardId-000000000002", "shardId-000000000003"], rest.StreamDescription.Shards.Select(s => s.ShardId));
+        Assert.False(rest.StreamDescription.HasMoreShards);
+        var first = await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "p", MaxResults = 3 }, Token);
+        var next = await core.Service.ListShardsAsync(new ListShardsRequest { NextToken = first.NextToken }, Token);
+        Assert.Equal(4, first.Shards.Count + next.Shards.Count);
+        var after = await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "p", ShardFilter = new ShardFilter { Type = ShardFilterType.AfterShardId, ShardId = "shardId-000000000000" } }, Token);
+        Assert.Equal([1, 2, 3], after.Shards.Select(s => s.ShardIndex));
+        var atHorizon = await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "p", ShardFilter = new ShardFilter { Type = ShardFilterType.AtTrimHorizon } }, Token);
+        Assert.Equal([0, 1], atHorizon.Shards.Select(s => s.ShardIndex));
+
+        // Once it closed longer ago than the retention period, it holds no records and leaves the lists.
+        core.Time.Advance(TimeSpan.FromHours(25));
+        var described = await core.Service.DescribeStreamAsync(new DescribeStreamRequest { StreamName = "p" }, Token);
+        Assert.Equal([1, 2, 3], described.StreamDescription.Shards.Select(s => s.ShardIndex));
+        var listed = await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "p" }, Token);
+        Assert.Equal([1, 2, 3], listed.Shards.Select(s => s.ShardIndex));
     }
 
     [Fact]
