@@ -15,6 +15,8 @@ namespace KafkaKinesisBridge.Bench.Workloads;
 /// <param name="OverlappingMaxMs">Longest of those calls (the longest write stall).</param>
 /// <param name="OverlappingOver100Ms">Those calls that took longer than 100 ms.</param>
 /// <param name="OtherP99Ms">p99 latency of the calls that overlapped no reshard (the baseline).</param>
+/// <param name="OtherMaxMs">Longest of the calls that overlapped no reshard.</param>
+/// <param name="OtherOver100Ms">Calls that overlapped no reshard and took longer than 100 ms (machine noise).</param>
 /// <param name="RecordsPerSecondBefore">Throughput in the first quarter, before any reshard.</param>
 /// <param name="RecordsPerSecondDuring">Throughput while resharding.</param>
 /// <param name="RecordsPerSecondAfter">Throughput in the last quarter, after the reshards, with more partitions behind the stream.</param>
@@ -29,6 +31,8 @@ public sealed record ReshardReport(
     double OverlappingMaxMs,
     int OverlappingOver100Ms,
     double OtherP99Ms,
+    double OtherMaxMs,
+    int OtherOver100Ms,
     double RecordsPerSecondBefore,
     double RecordsPerSecondDuring,
     double RecordsPerSecondAfter,
@@ -125,6 +129,8 @@ public sealed class ReshardBench(KinesisJsonClient client, BenchSettings setting
             overlapping.Count > 0 ? overlapping[^1] : 0,
             overlapping.Count(ms => ms > 100),
             Percentile(others, 0.99),
+            others.Count > 0 ? others[^1] : 0,
+            others.Count(ms => ms > 100),
             Rate(all, measureFrom, reshardFrom),
             Rate(all, reshardFrom, reshardTo),
             Rate(all, reshardTo, end),
@@ -140,7 +146,7 @@ public sealed class ReshardBench(KinesisJsonClient client, BenchSettings setting
         Console.WriteLine($"== reshard: {r.Reshards} reshards (split, merge, ...) under PutRecords load");
         Console.WriteLine($"   call to ACTIVE: p50 {r.ReshardP50Ms:0.0} ms   max {r.ReshardMaxMs:0.0} ms   (target < 1000 ms)");
         Console.WriteLine($"   puts overlapping a reshard: {r.OverlappingPuts:N0}   p99 {r.OverlappingP99Ms:0.0} ms   max {r.OverlappingMaxMs:0.0} ms   over 100 ms: {r.OverlappingOver100Ms}");
-        Console.WriteLine($"   other puts: p99 {r.OtherP99Ms:0.0} ms");
+        Console.WriteLine($"   other puts: p99 {r.OtherP99Ms:0.0} ms   max {r.OtherMaxMs:0.0} ms   over 100 ms: {r.OtherOver100Ms}");
         Console.WriteLine($"   records/s before {r.RecordsPerSecondBefore:N0}   during {r.RecordsPerSecondDuring:N0}   after {r.RecordsPerSecondAfter:N0}");
         Console.WriteLine($"   failed records {r.FailedRecords:N0}   failed calls {r.FailedCalls:N0}");
         Console.WriteLine("BENCH_RESHARD " + JsonSerializer.Serialize(r, Json));
