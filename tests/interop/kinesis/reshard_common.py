@@ -138,7 +138,9 @@ class Lineage:
                 children = result.get("ChildShards") or []
                 expect(children, "the end of a closed shard must name its ChildShards", shard=shard_id)
                 return records, children
-            if not closed and not result["Records"] and result.get("MillisBehindLatest") == 0:
+            # An open shard is read once a response reaches its tip (every write was acknowledged
+            # before the read began).
+            if not closed and result.get("MillisBehindLatest") == 0:
                 return records, []
         raise Mismatch(f"reading {shard_id} did not finish")
 
@@ -274,8 +276,13 @@ class ReshardScenario:
         refused = expect_error(self.fail_call("SplitShard", StreamName=self.stream, ShardToSplit=self.open_shards()[0]["ShardId"], NewStartingHashKey="1"),
                                "InvalidArgumentException")
         self.call("UpdateStreamMode", StreamARN=self.arn, StreamModeDetails={"StreamMode": "PROVISIONED"})
-        described = self.call("DescribeStream", StreamName=self.stream)["StreamDescription"]
-        expect(described["StreamModeDetails"]["StreamMode"] == "PROVISIONED", "StreamMode after switching back", got=described["StreamModeDetails"])
+        summary = self.call("DescribeStreamSummary", StreamName=self.stream)["StreamDescriptionSummary"]
+        expect(summary["StreamModeDetails"]["StreamMode"] == "PROVISIONED", "StreamMode after switching back", got=summary["StreamModeDetails"])
+        if not getattr(self.backend, "auto_paginates", False):
+            # The AWS CLI pages describe-stream itself and keeps only the members its paginator lists,
+            # which leave StreamModeDetails out; boto3 shows the gateway's answer as it is.
+            described = self.call("DescribeStream", StreamName=self.stream)["StreamDescription"]
+            expect(described["StreamModeDetails"]["StreamMode"] == "PROVISIONED", "DescribeStream StreamMode", got=described.get("StreamModeDetails"))
         # Kinesis allows two switches per 24 hours.
         third = expect_error(self.fail_call("UpdateStreamMode", StreamARN=self.arn, StreamModeDetails={"StreamMode": "ON_DEMAND"}), "LimitExceededException")
         return {"split_on_demand": refused, "third_switch": third}
