@@ -19,6 +19,7 @@ public sealed class BenchSmokeTests
     [InlineData("kinesis", "put-records,get-records,put-record")]
     [InlineData("kinesis-h2", "put-records")]
     [InlineData("kafka-direct", "put-records")]
+    [InlineData("grpc", "fan-out")]
     public async Task Bench_ShortRun_SummaryReportsEveryWorkloadWithoutFailures(string api, string workloads)
     {
         var results = await RunAsync(api, workloads);
