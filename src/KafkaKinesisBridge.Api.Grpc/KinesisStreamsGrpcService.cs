@@ -18,7 +18,7 @@ namespace KafkaKinesisBridge.Api.Grpc;
 /// method with its marshallers (hand-made for PutRecords and GetRecords). A new RPC is one method
 /// here and one line there.
 /// </remarks>
-internal sealed class KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
+internal sealed partial class KinesisStreamsGrpcService(CoreApi.IStreamsService streams)
 {
     private readonly CoreApi.IStreamsService _streams = streams;
 

@@ -64,7 +64,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => "grpc",
         };
         api.AcceptOnlyFromAmong(Apis);
-        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record. Default: all three in that order.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
+        var workloads = new Option<string>("--workload") { Description = "Comma-separated: put-records, get-records (reads back what was written), put-record, fan-out (enhanced fan-out over gRPC: --consumers consumers subscribed to every shard while producers write --rate records/s per shard; put-to-subscriber latency and delivered records/s). Default: put-records,get-records,put-record.", DefaultValueFactory = _ => "put-records,get-records,put-record" };
         var target = new Option<Uri?>("--target")
         {
             Description = "A running gateway (e.g. http://127.0.0.1:4567), or with --api kinesis any Kinesis-compatible server. Without it the tool starts its own gateway (quotas off) and measures its memory, allocations and CPU.",
@@ -93,8 +93,8 @@ public static class BenchCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured warm-up per workload.", DefaultValueFactory = _ => 3 };
         var getLimit = new Option<int>("--get-limit") { Description = "GetRecords Limit.", DefaultValueFactory = _ => 10_000 };
         var stream = new Option<string?>("--stream") { Description = "Stream name (default: a new unique name)." };
-        var consumers = new Option<int>("--consumers") { Description = "kinesis-subscribe: registered consumers, each subscribed to every shard.", DefaultValueFactory = _ => 4 };
-        var rate = new Option<int>("--rate") { Description = "kinesis-subscribe: records/s put to each shard.", DefaultValueFactory = _ => 1000 };
+        var consumers = new Option<int>("--consumers") { Description = "kinesis-subscribe and --workload fan-out: registered consumers, each subscribed to every shard.", DefaultValueFactory = _ => 4 };
+        var rate = new Option<int>("--rate") { Description = "kinesis-subscribe and --workload fan-out: records/s put to each shard.", DefaultValueFactory = _ => 1000 };
         var gatewaySettings = new Option<string[]>("--gateway-setting")
         {
             Description = "A setting for the gateway the tool starts, Section:Key=value (passed as --Section:Key=value), e.g. Metrics:Enabled=false. Repeatable.",
@@ -118,6 +118,8 @@ public static class BenchCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 GetLimit = parse.GetValue(getLimit),
+                FanOutConsumers = parse.GetValue(consumers),
+                FanOutRate = parse.GetValue(rate),
             };
             if (parse.GetValue(stream) is { } name)
             {
@@ -207,6 +209,15 @@ public static class BenchCommand
                     var servers = storageSample?.KafkaBootstrapServers ?? kafkaServers
                         ?? throw new InvalidOperationException("--api kafka-direct needs the gateway's Kafka cluster: pass --kafka-bootstrap-servers, or use a gateway on Kafka that answers GET /debug/storage.");
                     summaries.AddRange(await RunKafkaDirectAsync(runner, settings, grpc, servers, topicPrefix, gateway, runtime, progress, cancellationToken));
+                    continue;
+                }
+
+                if (name == "fan-out")
+                {
+                    // Push, not request/response: its own driver rather than the worker loop.
+                    var fanOut = await new GrpcFanOutBench(grpc, settings, settings.FanOutConsumers, settings.FanOutRate, progress).RunAsync(cancellationToken);
+                    summaries.Add(fanOut);
+                    Print(fanOut);
                     continue;
                 }
 

@@ -95,6 +95,19 @@ public sealed class FanOutTests
     }
 
     [Fact]
+    public async Task DeleteStream_WithConsumers_NeedsEnforceConsumerDeletion()
+    {
+        var core = await StartAsync();
+        await core.CreateStreamAsync("s");
+        await RegisterAsync(core, "app");
+
+        await ThrowsKinesisAsync(KinesisErrorCode.ResourceInUse, () => core.Service.DeleteStreamAsync(new DeleteStreamRequest { StreamName = "s" }, Token).AsTask());
+        await core.Service.DeleteStreamAsync(new DeleteStreamRequest { StreamName = "s", EnforceConsumerDeletion = true }, Token);
+
+        await ThrowsKinesisAsync(KinesisErrorCode.ResourceNotFound, () => core.Service.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = "s" }, Token).AsTask());
+    }
+
+    [Fact]
     public async Task SubscribeToShard_ConsumerStillCreating_ResourceInUse()
     {
         var core = await StartAsync();

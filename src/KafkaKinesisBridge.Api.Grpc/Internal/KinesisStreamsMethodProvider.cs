@@ -50,6 +50,36 @@ internal sealed class KinesisStreamsMethodProvider : IServiceMethodProvider<Kine
         Unary(context, "AddTagsToStream", Proto.AddTagsToStreamRequest.Parser, (s, r, c) => s.AddTagsToStream(r, c));
         Unary(context, "RemoveTagsFromStream", Proto.RemoveTagsFromStreamRequest.Parser, (s, r, c) => s.RemoveTagsFromStream(r, c));
         Unary(context, "ListTagsForStream", Proto.ListTagsForStreamRequest.Parser, (s, r, c) => s.ListTagsForStream(r, c));
+
+        // Enhanced fan-out
+        Unary(context, "RegisterStreamConsumer", Proto.RegisterStreamConsumerRequest.Parser, (s, r, c) => s.RegisterStreamConsumer(r, c));
+        Unary(context, "DeregisterStreamConsumer", Proto.DeregisterStreamConsumerRequest.Parser, (s, r, c) => s.DeregisterStreamConsumer(r, c));
+        Unary(context, "DescribeStreamConsumer", Proto.DescribeStreamConsumerRequest.Parser, (s, r, c) => s.DescribeStreamConsumer(r, c));
+        Unary(context, "ListStreamConsumers", Proto.ListStreamConsumersRequest.Parser, (s, r, c) => s.ListStreamConsumers(r, c));
+        ServerStreaming<Proto.SubscribeToShardRequest, Proto.SubscribeToShardEvent>(context, "SubscribeToShard", Proto.SubscribeToShardRequest.Parser, (s, r, w, c) => s.SubscribeToShard(r, w, c));
+    }
+
+    private static void ServerStreaming<TRequest, TResponse>(
+        ServiceMethodProviderContext<KinesisStreamsGrpcService> context,
+        string name,
+        MessageParser<TRequest> requestParser,
+        ServerStreamingServerMethod<KinesisStreamsGrpcService, TRequest, TResponse> invoker)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var method = new Method<TRequest, TResponse>(MethodType.ServerStreaming, ServiceName, name, ProtobufMarshaller.For(requestParser), ProtobufMarshaller.For<TResponse>());
+        context.AddServerStreamingMethod(method, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], async (service, request, writer, callContext) =>
+        {
+            try
+            {
+                await invoker(service, request, writer, callContext).ConfigureAwait(false);
+            }
+            catch (KinesisException error)
+            {
+                // Before the first message: Trailers-Only; after it: in the trailers. Same shape as unary.
+                throw KinesisGrpcErrors.ToRpcException(error);
+            }
+        });
     }
 
     private static void Unary<TRequest, TResponse>(

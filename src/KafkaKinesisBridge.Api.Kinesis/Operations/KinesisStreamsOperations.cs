@@ -15,7 +15,7 @@ public static class KinesisStreamsOperations
     /// Each served operation and its body. A body reads the request (synchronously: the reader is a
     /// ref struct over the request buffer), awaits the core, and writes the response with the call's
     /// writer; one code path for JSON and CBOR. Operations the core has no model for yet
-    /// (SubscribeToShard, consumers, resharding, encryption, resource policies)
+    /// (resharding, encryption, resource policies)
     /// have no handler, so the dispatcher answers them UnknownOperationException "not supported".
     /// </summary>
     internal static IEnumerable<(KinesisOperation Operation, Func<IStreamsService, KinesisCall, ValueTask> Handler)> Handlers =>
@@ -42,6 +42,12 @@ public static class KinesisStreamsOperations
         (KinesisOperation.ListTagsForResource, TagOperations.ListTagsForResourceAsync),
         (KinesisOperation.EnableEnhancedMonitoring, MonitoringOperations.EnableEnhancedMonitoringAsync),
         (KinesisOperation.DisableEnhancedMonitoring, MonitoringOperations.DisableEnhancedMonitoringAsync),
+
+        // Enhanced fan-out (consumers; SubscribeToShard is an event stream with its own handler).
+        (KinesisOperation.RegisterStreamConsumer, ConsumerOperations.RegisterStreamConsumerAsync),
+        (KinesisOperation.DeregisterStreamConsumer, ConsumerOperations.DeregisterStreamConsumerAsync),
+        (KinesisOperation.DescribeStreamConsumer, ConsumerOperations.DescribeStreamConsumerAsync),
+        (KinesisOperation.ListStreamConsumers, ConsumerOperations.ListStreamConsumersAsync),
     ];
 
     /// <summary>

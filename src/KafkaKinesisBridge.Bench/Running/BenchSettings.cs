@@ -29,4 +29,10 @@ public sealed record BenchSettings
 
     /// <summary>Name of the benchmark stream (unique per run unless given).</summary>
     public string StreamName { get; init; } = "bench-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>fan-out: registered consumers, each subscribed to every shard.</summary>
+    public int FanOutConsumers { get; init; } = 4;
+
+    /// <summary>fan-out: records per second written to each shard.</summary>
+    public int FanOutRate { get; init; } = 1000;
 }

@@ -165,6 +165,17 @@ public sealed partial class StreamsService
                     Errors.StreamNotActive(name, _account, current.Status);
                 }
 
+                // Kinesis API reference, DeleteStream EnforceConsumerDeletion: "If this parameter is unset
+                // (null) or if you set it to false, and the stream has registered consumers, the call to
+                // the DeleteStream API fails with ResourceInUseException."
+                // (Consumers already DELETING no longer count.)
+                if (current.Entry.Consumers?.Exists(c => c.DeletingSinceMs is null) == true && request.EnforceConsumerDeletion != true)
+                {
+                    Errors.Throw(
+                        KinesisErrorCode.ResourceInUse,
+                        $"Stream {name} under account {_account} has registered consumers; deregister them or set EnforceConsumerDeletion.");
+                }
+
                 updated.Status = StreamStatus.Deleting;
                 return true;
             },

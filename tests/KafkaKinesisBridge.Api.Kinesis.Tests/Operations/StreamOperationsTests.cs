@@ -294,7 +294,7 @@ public sealed class StreamOperationsTests
     public async Task UnservedOperations_UnknownOperationNotSupported(KinesisWireFormat format)
     {
         await using var host = await KinesisCoreHost.StartAsync();
-        foreach (var operation in new[] { "SubscribeToShard", "RegisterStreamConsumer", "SplitShard", "UpdateShardCount" })
+        foreach (var operation in new[] { "SplitShard", "UpdateShardCount" })
         {
             var message = await host.ErrorAsync(format, operation, """{"StreamName":"x"}""", "UnknownOperationException");
             Assert.Contains("not supported", message, StringComparison.Ordinal);
@@ -306,9 +306,9 @@ public sealed class StreamOperationsTests
     {
         Assert.Equal(
             [
-                "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeLimits", "DescribeStream",
-                "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams",
-                "ListTagsForResource", "ListTagsForStream", "PutRecord", "PutRecords", "RemoveTagsFromStream", "TagResource",
+                "AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DeregisterStreamConsumer", "DescribeLimits", "DescribeStream",
+                "DescribeStreamConsumer", "DescribeStreamSummary", "DisableEnhancedMonitoring", "EnableEnhancedMonitoring", "GetRecords", "GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards",
+                "ListStreamConsumers", "ListStreams", "ListTagsForResource", "ListTagsForStream", "PutRecord", "PutRecords", "RegisterStreamConsumer", "RemoveTagsFromStream", "TagResource",
                 "UntagResource", "UpdateMaxRecordSize",
             ],
             KinesisStreamsOperations.Served.Select(o => o.GetName()).Order(StringComparer.Ordinal));
