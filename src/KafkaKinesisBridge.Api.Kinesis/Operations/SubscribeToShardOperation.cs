@@ -89,6 +89,7 @@ internal sealed class SubscribeToShardOperationHandler(
 
                 await writer.WriteEventAsync(SubscribeToShardEventWriter.EventType, aborted).ConfigureAwait(false);
                 events++;
+                SubscribeToShardLog.EventSent(logger, call.RequestId, events, writer.BytesWritten);
             }
 
             SubscribeToShardLog.Ended(logger, call.RequestId, subscription.ShardId, "completed", events, writer.BytesWritten);
@@ -189,6 +190,9 @@ internal static partial class SubscribeToShardLog
 
     [LoggerMessage(1252, LogLevel.Debug, "Request {RequestId}: subscription to {ShardId} ended with {ErrorType} after {Events} events: {Message}")]
     public static partial void EndedWithException(ILogger logger, string requestId, string shardId, string errorType, string message, long events);
+
+    [LoggerMessage(1254, LogLevel.Trace, "Request {RequestId}: event {Events} sent ({Bytes} bytes so far).")]
+    public static partial void EventSent(ILogger logger, string requestId, long events, long bytes);
 
     [LoggerMessage(1253, LogLevel.Error, "Request {RequestId}: subscription to {ShardId} failed; the stream ends with InternalFailureException.")]
     public static partial void Failed(ILogger logger, string requestId, string shardId, Exception exception);

@@ -125,13 +125,31 @@ public sealed class SubscribeToShardOperationTests
         await using var subscription = await EventStreamSubscription.OpenAsync(host, HttpVersion.Version20, KinesisWireFormat.Json, SubscribeJson(consumer, "LATEST"));
         await subscription.NextAsync();
 
-        host.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
-
-        // Events (heartbeats) may still come; then the body ends without an exception event.
-        EventStreamMessage? message;
-        while ((message = await subscription.NextAsync()) is not null)
+        // Heartbeats may come; then the body ends without an exception event. The clock moves in
+        // steps while the reader waits, so the engine's timers (created as it goes) all fire.
+        var reading = ReadToEndAsync(subscription);
+        var advanced = TimeSpan.Zero;
+        while (!reading.IsCompleted)
         {
-            AssertHeader(message, ":message-type", "event");
+            Assert.True(advanced < TimeSpan.FromMinutes(10), "the stream did not end after its lifetime");
+            host.Time.Advance(TimeSpan.FromSeconds(5));
+            advanced += TimeSpan.FromSeconds(5);
+            await Task.WhenAny(reading, Task.Delay(20, Ct));
+        }
+
+        Assert.True(await reading > 0);
+        Assert.True(advanced >= TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(10), $"ended after {advanced}");
+
+        static async Task<int> ReadToEndAsync(EventStreamSubscription subscription)
+        {
+            var events = 0;
+            while (await subscription.NextAsync() is { } message)
+            {
+                AssertHeader(message, ":message-type", "event");
+                events++;
+            }
+
+            return events;
         }
     }
 
@@ -200,9 +218,23 @@ internal sealed class EventStreamSubscription : IAsyncDisposable
 
     public static async Task<EventStreamSubscription> OpenAsync(KinesisCoreHost host, Version version, KinesisWireFormat format, string json)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Port}/") };
-        var response = await SendAsync(client, version, format, json);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Port}/"), Timeout = TimeSpan.FromSeconds(20) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(client, version, format, json);
+        }
+        catch (Exception e) when (e is TaskCanceledException or HttpRequestException)
+        {
+            Assert.Fail($"SubscribeToShard sent no response head: {e.Message}\n{string.Join('\n', host.Logs.Events.Select(l => $"{l.Level} {l.Category} {l.EventId.Id}: {l.Message} {l.Exception}"))}");
+            throw;
+        }
+
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            Assert.Fail($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+
         var body = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
         return new EventStreamSubscription(client, response, body);
     }
