@@ -1,8 +1,8 @@
 using System.Buffers;
 using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using Microsoft.AspNetCore.Http;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Dispatch;

@@ -1,6 +1,6 @@
 using System.Buffers;
-using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Kinesis.Wire;
 using KafkaKinesisBridge.Core.Api;
 

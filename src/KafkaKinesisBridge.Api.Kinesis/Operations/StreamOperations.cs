@@ -1,5 +1,5 @@
-using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Dispatch;
 using KafkaKinesisBridge.Core.Api;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Operations;

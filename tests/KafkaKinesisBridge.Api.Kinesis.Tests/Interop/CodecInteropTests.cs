@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using KafkaKinesisBridge.Api.Aws.Protocol;
+using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.EventStream;
 using KafkaKinesisBridge.Api.Kinesis.Protocol;
-using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Api.Kinesis.Tests.Infrastructure;
 using KafkaKinesisBridge.TestSupport;
 

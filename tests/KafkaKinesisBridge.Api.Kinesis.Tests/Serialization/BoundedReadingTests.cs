@@ -1,7 +1,7 @@
 using System.Text;
 using KafkaKinesisBridge.Api.Aws.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Wire;
 using KafkaKinesisBridge.Core.Api;
 

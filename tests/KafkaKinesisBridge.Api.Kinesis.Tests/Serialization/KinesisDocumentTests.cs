@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Text;
 using KafkaKinesisBridge.Api.Aws.Cbor;
 using KafkaKinesisBridge.Api.Aws.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Serialization;
 

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using KafkaKinesisBridge.Api.Aws.Cbor;
 using KafkaKinesisBridge.Api.Aws.Protocol;
-using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
+using KafkaKinesisBridge.Api.Kinesis.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.Wire;
 
 namespace KafkaKinesisBridge.Api.Kinesis.Tests.Wire;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using KafkaKinesisBridge.TestSupport;
+using Proto = KafkaKinesisBridge.Contracts.Firehose.V1;
 
 namespace KafkaKinesisBridge.Gateway.Tests.Interop;
 
@@ -141,6 +142,45 @@ public sealed class FirehoseScenarioTests(FirehoseGatewayFixture fixture) : ICla
         }
 
         await AssertErrorAsync(http, "PutRecord", """{"DeliveryStreamName":"raw-s","Record":{"Data":"YQ=="}}""", 400, "ResourceNotFoundException", null);
+    }
+
+    [Fact]
+    public async Task Grpc_SameOperationsAsJson_CreateDescribePutTagDelete()
+    {
+        RequireFixture();
+        using var channel = KafkaKinesisBridge.Gateway.Tests.Infrastructure.KinesisStreamsClient.CreateChannel(new Uri(fixture.Endpoint));
+        var client = new Proto.Firehose.FirehoseClient(channel);
+        var destination = new Proto.S3DestinationConfiguration
+        {
+            RoleArn = Role,
+            BucketArn = "arn:aws:s3:::raw-bucket",
+            Prefix = "grpc/",
+            CompressionFormat = "UNCOMPRESSED",
+            BufferingHints = new Proto.BufferingHints { SizeInMbs = 1, IntervalInSeconds = 1 },
+        };
+        var created = await client.CreateDeliveryStreamAsync(
+            new Proto.CreateDeliveryStreamRequest { DeliveryStreamName = "grpc-direct", ExtendedS3DestinationConfiguration = destination, Tags = { new Proto.Tag { Key = "door", Value = "grpc" } } },
+            cancellationToken: Ct);
+        Assert.EndsWith(":deliverystream/grpc-direct", created.DeliveryStreamArn, StringComparison.Ordinal);
+
+        var description = (await client.DescribeDeliveryStreamAsync(new Proto.DescribeDeliveryStreamRequest { DeliveryStreamName = "grpc-direct" }, cancellationToken: Ct)).DeliveryStreamDescription;
+        Assert.Equal(("ACTIVE", "DirectPut", "1"), (description.DeliveryStreamStatus, description.DeliveryStreamType, description.VersionId));
+        Assert.Equal("grpc/", Assert.Single(description.Destinations).Prefix);
+
+        var put = await client.PutRecordBatchAsync(
+            new Proto.PutRecordBatchRequest { DeliveryStreamName = "grpc-direct", Records = { new Proto.Record { Data = Google.Protobuf.ByteString.CopyFromUtf8("a") }, new Proto.Record { Data = Google.Protobuf.ByteString.CopyFromUtf8("b") } } },
+            cancellationToken: Ct);
+        Assert.Equal(0, put.FailedPutCount);
+        Assert.Equal(2, put.RequestResponses.Select(r => r.RecordId).Distinct().Count());
+
+        var tags = await client.ListTagsForDeliveryStreamAsync(new Proto.ListTagsForDeliveryStreamRequest { DeliveryStreamName = "grpc-direct" }, cancellationToken: Ct);
+        Assert.Equal("grpc", Assert.Single(tags.Tags).Value);
+
+        await client.DeleteDeliveryStreamAsync(new Proto.DeleteDeliveryStreamRequest { DeliveryStreamName = "grpc-direct" }, cancellationToken: Ct);
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await client.DescribeDeliveryStreamAsync(new Proto.DescribeDeliveryStreamRequest { DeliveryStreamName = "grpc-direct" }, cancellationToken: Ct));
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("ResourceNotFoundException", error.Trailers.GetValue("firehose-error-type"));
     }
 
     private static async Task AssertErrorAsync(HttpClient http, string operation, string body, int status, string type, string? message)
