@@ -76,6 +76,7 @@ public static class GatewayApplication
         var app = builder.Build();
         app.UseGrpcCallAuthentication();
         app.MapKinesisGrpcApi();
+        app.MapGrpcService<FirehoseGrpcService>();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
             readiness.IsReady ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));
