@@ -38,6 +38,9 @@ internal static class ShapeValidator
     /// <summary>The most violations one ValidationException lists (as the service).</summary>
     public const int MaxReported = 10;
 
+    /// <summary>Elements of a bounded list kept for the checks and the message (at least the bound + 1).</summary>
+    private const int MaxKeptElements = 1024;
+
     /// <summary>Validates <paramref name="body"/> as the input of <paramref name="input"/>: null when it is valid.</summary>
     public static KinesisWireError? Validate(Shape input, KinesisWireFormat format, ReadOnlyMemory<byte> body)
     {
@@ -140,10 +143,18 @@ internal static class ShapeValidator
                 return ReadStructure(ref reader, shape);
             case ShapeKind.List:
                 RejectUnlessContainer(token, KinesisTokenType.StartArray, CoralMessages.ExpectedList);
+                // Elements past a bound are still read (type errors count) but not kept: a body of a
+                // million empty entries must not become a million objects or a rendered message of
+                // that size. The length check only needs to see that the bound was passed.
+                var keep = shape.Max is { } maxElements ? Math.Max(maxElements + 1, MaxKeptElements) : int.MaxValue;
                 var list = new List<object?>();
                 while (reader.ReadArrayElement())
                 {
-                    list.Add(ReadValue(ref reader, shape.Element!));
+                    var element = ReadValue(ref reader, shape.Element!);
+                    if (list.Count < keep)
+                    {
+                        list.Add(element);
+                    }
                 }
 
                 return list;
@@ -377,6 +388,11 @@ internal static class ShapeValidator
 
     private static void CheckLength(Shape shape, int length, object value, string path, ref List<string>? errors)
     {
+        if (errors is { Count: >= MaxReported })
+        {
+            return;
+        }
+
         if (shape.Min is { } min && length < min)
         {
             Add(ref errors, CoralMessages.Render(value), path, CoralMessages.LengthAtLeast(min));
@@ -397,7 +413,7 @@ internal static class ShapeValidator
     {
         if (element.Kind == ShapeKind.Structure)
         {
-            for (var i = 0; i < list.Count; i++)
+            for (var i = 0; i < list.Count && errors is not { Count: >= MaxReported }; i++)
             {
                 if (list[i] is StructureValue structure)
                 {

@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Kinesis.EventStream;

@@ -33,7 +33,7 @@ public sealed class ReshardTests
         Assert.Equal(StreamStatus.Active, await StatusAsync(core, "s"));
         var shards = (await core.Service.ListShardsAsync(new ListShardsRequest { StreamName = "s" }, Token)).Shards;
         Assert.Equal(3, shards.Count);
-        Assert.Equal(new SequenceNumber(0, 1), shards[0].SequenceNumberRange.EndingSequenceNumber);
+        Assert.Equal(SequenceNumber.Before(0, 1), shards[0].SequenceNumberRange.EndingSequenceNumber);
         Assert.Equal(new HashKeyRange(0, 999), shards[1].HashKeyRange);
         Assert.Equal(new HashKeyRange(1000, UInt128.MaxValue), shards[2].HashKeyRange);
         Assert.All(shards.Skip(1), s => Assert.Equal("shardId-000000000000", s.ParentShardId));
