@@ -71,18 +71,36 @@ public static class GatewayApplication
         // Firehose: delivery streams on the same AWS JSON endpoint (target prefix Firehose_20150804).
         builder.Services.AddFirehoseApi(configuration);
         builder.Services.AddFirehoseSinkWorker(configuration);
+        if (storage.ParseBackend() is StorageBackend.Kafka or StorageBackend.KafkaMock)
+        {
+            // On Kafka, sink workers of every process share each delivery stream's partitions through
+            // a consumer group (rebalance on join and leave), instead of file checkpoints.
+            builder.Services.AddFirehoseSinkConsumerGroups();
+        }
+
         builder.AddGatewayTelemetry();
 
+        // --sink-only: this process only delivers delivery streams (health, readiness and metrics
+        // stay); the APIs are served by the other gateway processes.
+        var sinkOnly = configuration.GetValue<bool>("Firehose:Sink:SinkOnly");
         var app = builder.Build();
         app.UseGrpcCallAuthentication();
-        app.MapKinesisGrpcApi();
-        app.MapGrpcService<FirehoseGrpcService>();
+        if (!sinkOnly)
+        {
+            app.MapKinesisGrpcApi();
+            app.MapGrpcService<FirehoseGrpcService>();
+        }
+
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/ready", (IStreamsReadiness readiness) =>
             readiness.IsReady ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));
         app.MapDebugEndpoints();
         app.MapGatewayTelemetry();
-        app.MapKinesisApi();
+        if (!sinkOnly)
+        {
+            app.MapKinesisApi();
+        }
+
         return app;
     }
 
