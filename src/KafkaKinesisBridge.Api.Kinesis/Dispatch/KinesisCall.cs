@@ -14,22 +14,16 @@ public sealed class KinesisCall
     private readonly PooledSegmentWriter _output;
     private KinesisDocumentWriter? _writer;
 
-    internal KinesisCall(
-        HttpContext httpContext,
-        KinesisOperation operation,
-        KinesisWireFormat format,
-        Memory<byte> body,
-        string requestId,
-        string? accessKeyId,
-        PooledSegmentWriter output)
+    /// <summary>The Kinesis view of a call the shared dispatcher routed here.</summary>
+    internal KinesisCall(AwsJsonRequest request, KinesisOperation operation)
     {
-        HttpContext = httpContext;
+        HttpContext = request.HttpContext;
         Operation = operation;
-        Format = format;
-        _body = body;
-        RequestId = requestId;
-        AccessKeyId = accessKeyId;
-        _output = output;
+        Format = request.Format;
+        _body = request.Body;
+        RequestId = request.RequestId;
+        AccessKeyId = request.AccessKeyId;
+        _output = request.Output;
     }
 
     /// <summary>The operation named by <c>X-Amz-Target</c>.</summary>

@@ -59,7 +59,7 @@ internal sealed class KinesisJsonService : IAwsJsonService
                 $"The operation {operation.GetName()} is not supported by this gateway."));
         }
 
-        var call = new KinesisCall(request.HttpContext, operation, request.Format, request.Body, request.RequestId, request.AccessKeyId, request.Output);
+        var call = new KinesisCall(request, operation);
         var result = await handler.HandleAsync(call).ConfigureAwait(false);
         call.CompleteWriter();
         return result.IsResponseHandled ? AwsJsonResult.ResponseHandled
