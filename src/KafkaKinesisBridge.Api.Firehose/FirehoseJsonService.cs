@@ -2,8 +2,10 @@ using System.Text.Json;
 using KafkaKinesisBridge.Api.Aws.Dispatch;
 using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
-using KafkaKinesisBridge.Firehose;
+using KafkaKinesisBridge.Core.Api;
+using KafkaKinesisBridge.Core.Security;
 using KafkaKinesisBridge.Firehose.Model;
+using KafkaKinesisBridge.Firehose;
 
 namespace KafkaKinesisBridge.Api.Firehose;
 
@@ -14,7 +16,7 @@ namespace KafkaKinesisBridge.Api.Firehose;
 /// The control plane is read with System.Text.Json (every Firehose SDK sends AWS JSON 1.1); the record
 /// path with the shared document reader, which decodes blobs in place (and reads CBOR as well).
 /// </summary>
-internal sealed class FirehoseJsonService(FirehoseService firehose) : IAwsJsonService
+internal sealed class FirehoseJsonService(FirehoseService firehose, AccessPolicy? policy = null) : IAwsJsonService
 {
     /// <summary>PutRecordBatch: 4 MiB of data is 5.6 MiB of base64, plus 500 records' member names.</summary>
     public const int MaxPutRecordBatchBodyBytes = 6 * 1024 * 1024;
@@ -51,6 +53,9 @@ internal sealed class FirehoseJsonService(FirehoseService firehose) : IAwsJsonSe
     {
         var operation = (FirehoseOperation)request.Operation;
         var ct = request.HttpContext.RequestAborted;
+
+        // The caller, for the access checks of the shared core (and of a Kinesis source stream).
+        using var scope = AccessContext.Enter(policy is { IsEnforced: true } && request.AccessKeyId is { } key ? policy.FindPrincipal(key) : null);
         try
         {
             switch (operation)
@@ -118,6 +123,11 @@ internal sealed class FirehoseJsonService(FirehoseService firehose) : IAwsJsonSe
         }
         catch (FirehoseException e)
         {
+            return AwsJsonResult.Failure(new KinesisWireError(e.ErrorName, e.HttpStatusCode, e.Message));
+        }
+        catch (KinesisException e)
+        {
+            // From the Kinesis source stream's checks (AccessDeniedException, ResourceNotFound, ...).
             return AwsJsonResult.Failure(new KinesisWireError(e.ErrorName, e.HttpStatusCode, e.Message));
         }
     }

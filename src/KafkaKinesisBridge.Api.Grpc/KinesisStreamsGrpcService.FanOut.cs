@@ -105,7 +105,8 @@ internal sealed partial class KinesisStreamsGrpcService
     {
         var message = new Proto.SubscribeToShardEvent
         {
-            ContinuationSequenceNumber = item.ContinuationSequenceNumber.ToString(),
+            // Empty at a closed shard's end (Kinesis: null), with child_shards set.
+            ContinuationSequenceNumber = item.ContinuationSequenceNumber?.ToString() ?? string.Empty,
             MillisBehindLatest = item.MillisBehindLatest,
         };
         foreach (var record in item.Records)

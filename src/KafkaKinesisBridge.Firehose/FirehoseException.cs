@@ -56,6 +56,7 @@ public static class FirehoseErrors
     public const string ServiceUnavailable = "ServiceUnavailableException";
     public const string Validation = "ValidationException";
     public const string InternalFailure = "InternalFailure";
+    public const string AccessDenied = "AccessDeniedException";
 
     /// <summary>ResourceNotFoundException as Firehose words it.</summary>
     public static FirehoseException NotFound(string name, string accountId) =>

@@ -25,6 +25,7 @@ public sealed class FirehoseService
     private readonly KinesisStreamsOptions _kinesis;
     private readonly TimeProvider _time;
     private readonly IDeliveryStreamHooks? _hooks;
+    private readonly FirehoseAccess _access;
     private int _nextPartition;
 
     public FirehoseService(
@@ -34,7 +35,8 @@ public sealed class FirehoseService
         IOptions<FirehoseOptions> options,
         IOptions<KinesisStreamsOptions> kinesis,
         TimeProvider time,
-        IDeliveryStreamHooks? hooks = null)
+        IDeliveryStreamHooks? hooks = null,
+        Core.Security.AccessPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kinesis);
@@ -45,6 +47,7 @@ public sealed class FirehoseService
         _kinesis = kinesis.Value;
         _time = time;
         _hooks = hooks;
+        _access = new FirehoseAccess(policy);
     }
 
     private string Account => _kinesis.AccountId;
@@ -59,6 +62,8 @@ public sealed class FirehoseService
     /// <summary>CreateDeliveryStream: returns the ARN.</summary>
     public async ValueTask<string> CreateDeliveryStreamAsync(CreateDeliveryStreamRequest request, CancellationToken cancellationToken)
     {
+        _access.Check("CreateDeliveryStream", Core.Security.AccessActions.Admin, request?.DeliveryStreamName);
+
         ArgumentNullException.ThrowIfNull(request);
         var name = DeliveryStreamValidation.Name(request.DeliveryStreamName);
         var type = request.DeliveryStreamType switch
@@ -138,6 +143,8 @@ public sealed class FirehoseService
     /// <summary>DescribeDeliveryStream.</summary>
     public async ValueTask<DeliveryStream> DescribeDeliveryStreamAsync(string? name, CancellationToken cancellationToken)
     {
+        _access.Check("DescribeDeliveryStream", Core.Security.AccessActions.Read, name);
+
         var found = await FindAsync(DeliveryStreamValidation.Name(name), cancellationToken);
         return found.Stream;
     }
@@ -145,6 +152,8 @@ public sealed class FirehoseService
     /// <summary>ListDeliveryStreams: names in order, after <paramref name="exclusiveStart"/>, of <paramref name="type"/> when given.</summary>
     public async ValueTask<DeliveryStreamNamePage> ListDeliveryStreamsAsync(int? limit, string? type, string? exclusiveStart, CancellationToken cancellationToken)
     {
+        _access.Check("ListDeliveryStreams", Core.Security.AccessActions.Read, null);
+
         if (limit is < 1 or > 10000)
         {
             throw FirehoseErrors.Constraint("limit", limit, limit < 1 ? "have value greater than or equal to 1" : "have value less than or equal to 10000");
@@ -172,6 +181,8 @@ public sealed class FirehoseService
     /// <summary>DeleteDeliveryStream: DELETING, the DirectPut log removed, then gone from the catalog.</summary>
     public async ValueTask DeleteDeliveryStreamAsync(string? name, CancellationToken cancellationToken)
     {
+        _access.Check("DeleteDeliveryStream", Core.Security.AccessActions.Admin, name);
+
         var found = await FindAsync(DeliveryStreamValidation.Name(name), cancellationToken);
         var current = found;
         if (found.Stream.Status != DeliveryStreamStatus.DELETING)
@@ -207,6 +218,8 @@ public sealed class FirehoseService
     /// </summary>
     public async ValueTask<PutRecordResult[]> PutRecordsAsync(string? name, ReadOnlyMemory<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
     {
+        _access.Check("PutRecordBatch", Core.Security.AccessActions.Write, name);
+
         var streamName = DeliveryStreamValidation.Name(name);
         var found = await _catalog.GetCachedAsync(streamName, cancellationToken) ?? throw FirehoseErrors.NotFound(streamName, Account);
         if (found.Stream.Status == DeliveryStreamStatus.CREATING)
@@ -288,6 +301,8 @@ public sealed class FirehoseService
     /// <summary>UpdateDestination: replaces the members given, if CurrentDeliveryStreamVersionId is current; VersionId + 1.</summary>
     public async ValueTask UpdateDestinationAsync(UpdateDestinationRequest request, CancellationToken cancellationToken)
     {
+        _access.Check("UpdateDestination", Core.Security.AccessActions.Admin, request?.DeliveryStreamName);
+
         ArgumentNullException.ThrowIfNull(request);
         var name = DeliveryStreamValidation.Name(request.DeliveryStreamName);
         if (request.CurrentDeliveryStreamVersionId is null)
@@ -349,6 +364,8 @@ public sealed class FirehoseService
     /// <summary>TagDeliveryStream: adds or replaces tags, at most 50 per delivery stream.</summary>
     public async ValueTask TagDeliveryStreamAsync(string? name, List<TagEntry>? tags, CancellationToken cancellationToken)
     {
+        _access.Check("TagDeliveryStream", Core.Security.AccessActions.Admin, name);
+
         var streamName = DeliveryStreamValidation.Name(name);
         var added = DeliveryStreamValidation.Tags(tags, "tags");
         await ChangeTagsAsync(streamName, t =>
@@ -363,6 +380,8 @@ public sealed class FirehoseService
     /// <summary>UntagDeliveryStream: removes the keys (absent keys are ignored).</summary>
     public async ValueTask UntagDeliveryStreamAsync(string? name, List<string>? keys, CancellationToken cancellationToken)
     {
+        _access.Check("UntagDeliveryStream", Core.Security.AccessActions.Admin, name);
+
         var streamName = DeliveryStreamValidation.Name(name);
         if (keys is null)
         {
@@ -381,6 +400,8 @@ public sealed class FirehoseService
     /// <summary>ListTagsForDeliveryStream: tags in key order, after <paramref name="exclusiveStartTagKey"/>.</summary>
     public async ValueTask<TagPage> ListTagsForDeliveryStreamAsync(string? name, string? exclusiveStartTagKey, int? limit, CancellationToken cancellationToken)
     {
+        _access.Check("ListTagsForDeliveryStream", Core.Security.AccessActions.Read, name);
+
         var streamName = DeliveryStreamValidation.Name(name);
         if (limit is < 1 or > 50)
         {

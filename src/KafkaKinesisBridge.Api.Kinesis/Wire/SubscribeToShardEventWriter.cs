@@ -36,8 +36,13 @@ internal static class SubscribeToShardEventWriter
         }
 
         writer.WriteEndArray();
-        shardEvent.ContinuationSequenceNumber.TryFormat(sequenceNumber, out var continuationLength);
-        writer.WriteString("ContinuationSequenceNumber"u8, sequenceNumber[..continuationLength]);
+        if (shardEvent.ContinuationSequenceNumber is { } continuation)
+        {
+            // Left out at a closed shard's end (Kinesis sends null there; SDKs read both as null).
+            continuation.TryFormat(sequenceNumber, out var continuationLength);
+            writer.WriteString("ContinuationSequenceNumber"u8, sequenceNumber[..continuationLength]);
+        }
+
         writer.WriteNumber("MillisBehindLatest"u8, shardEvent.MillisBehindLatest);
         if (shardEvent.ChildShards is { } children)
         {

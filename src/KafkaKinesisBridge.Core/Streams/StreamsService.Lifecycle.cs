@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using KafkaKinesisBridge.Core.Api;
@@ -249,10 +250,12 @@ public sealed partial class StreamsService
                 }
                 else if (stream.Status == StreamStatus.Updating)
                 {
-                    // A reshard whose replica stopped before fixing the parents' ends: committed at
-                    // least the grace period ago, so far longer than the fence lease.
+                    // A reshard whose replica stopped before fixing the parents' ends. This replica saw
+                    // the version after it was committed, so a full lease from now on its own
+                    // monotonic clock is always safe, whatever the other replica's wall clock said
+                    // (UpdatedAtMs is stamped before the storage step, on another machine).
                     Log.Reconciling(_logger, "reshard", stream.Name);
-                    await _resharder.FinishAsync(stream.Name, stream.Incarnation, stream.Version, long.MinValue / 2, cancellationToken);
+                    await _resharder.FinishAsync(stream.Name, stream.Incarnation, Stopwatch.GetTimestamp(), cancellationToken);
                 }
             }
             catch (KinesisException exception)

@@ -150,7 +150,7 @@ public sealed partial class StreamsService
                     var item = new SubscribeToShardEvent(
                         page.Read,
                         new StreamRecordList(target.Shard, page.Records),
-                        SequenceNumber.Before(target.Shard, next),
+                        page.IsEndOfShard ? null : SequenceNumber.Before(target.Shard, next),
                         page.MillisBehindLatest,
                         page.ChildShards);
                     if (_options.Quotas.Enabled)

@@ -40,6 +40,32 @@ public sealed class AccessPolicyScenarioTests(VerifyingGatewayProcessFixture fix
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Boto3Firehose_RestrictedKey_AccessDeniedOutsideItsPermissions()
+    {
+        var python = await KinesisClients.PythonWithBoto3Async();
+        if (python is null)
+        {
+            Prerequisite.Missing("no python3 with boto3 (Debian python3-boto3; run `make deps`)");
+            return;
+        }
+
+        var result = await ExternalProcess.RunAsync(
+            python,
+            [
+                Path.Combine(ExternalProcess.RepositoryRoot, "tests", "interop", "firehose", "access_policy_boto3.py"),
+                "--endpoint", fixture.Endpoint,
+                "--admin-key", VerifyingGatewayProcessFixture.AccessKeyId, "--admin-secret", fixture.SecretAccessKey,
+                "--restricted-key", VerifyingGatewayProcessFixture.RestrictedAccessKeyId, "--restricted-secret", fixture.RestrictedSecretAccessKey,
+                "--prefix", VerifyingGatewayProcessFixture.RestrictedStreamPrefix,
+            ],
+            environment: KinesisClients.Environment(),
+            timeout: TimeSpan.FromMinutes(2),
+            cancellationToken: Ct);
+        Assert.True(result.ExitCode == 0, result + "\n--- gateway ---\n" + fixture.Gateway.Output);
+        Assert.Contains("\"ok\": true", result.StandardOutput, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, "MissingAuthenticationTokenException")]
     [InlineData("Basic abc", "IncompleteSignatureException")]

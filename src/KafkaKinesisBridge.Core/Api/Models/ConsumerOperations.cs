@@ -172,7 +172,7 @@ public sealed class SubscribeToShardEvent : IDisposable
     internal SubscribeToShardEvent(
         ReadResult? read,
         StreamRecordList records,
-        SequenceNumber continuationSequenceNumber,
+        SequenceNumber? continuationSequenceNumber,
         long millisBehindLatest,
         IReadOnlyList<ChildShard>? childShards)
     {
@@ -186,8 +186,12 @@ public sealed class SubscribeToShardEvent : IDisposable
     /// <summary>The records, in sequence order (may be empty). Invalid after <see cref="Dispose"/>.</summary>
     public StreamRecordList Records { get; }
 
-    /// <summary>Resume here with AFTER_SEQUENCE_NUMBER to continue without skipping or repeating.</summary>
-    public SequenceNumber ContinuationSequenceNumber { get; }
+    /// <summary>
+    /// Resume here with AFTER_SEQUENCE_NUMBER to continue without skipping or repeating; null at the
+    /// end of a closed shard (the event that carries <see cref="ChildShards"/>), as Kinesis sends it:
+    /// the KCL takes a null continuation as "shard end".
+    /// </summary>
+    public SequenceNumber? ContinuationSequenceNumber { get; }
 
     /// <summary>How far behind the tip of the shard this event is, in milliseconds; 0 when caught up.</summary>
     public long MillisBehindLatest { get; }

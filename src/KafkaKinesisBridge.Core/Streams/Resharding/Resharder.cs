@@ -32,6 +32,9 @@ internal sealed class Resharder
 {
     private const int MaxAttempts = 8;
 
+    /// <summary>Proposals of the finishing step before it leaves the rest to the reconciler.</summary>
+    private const int MaxFinishAttempts = 8;
+
     private readonly ILogStore _store;
     private readonly StreamCatalog _catalog;
     private readonly Func<string, StreamRuntime?> _lookup;
@@ -91,7 +94,7 @@ internal sealed class Resharder
 
             var committedAt = Stopwatch.GetTimestamp();
             Log.ReshardStarted(_logger, name, operation, string.Join(",", planned.Closing.Select(ShardIds.Format)), planned.Added.Count, version);
-            StartFinishing(name, current.Incarnation, version, committedAt);
+            StartFinishing(name, current.Incarnation, committedAt);
             return current;
         }
 
@@ -104,9 +107,9 @@ internal sealed class Resharder
     /// <summary>
     /// Fixes the parents' ends and makes the stream ACTIVE again, for an UPDATING stream whose reshard
     /// was committed at <paramref name="committedAt"/> (a <see cref="Stopwatch"/> time); the reconciler
-    /// passes an old time for a reshard another replica left unfinished.
+    /// passes the time it saw a reshard another replica left unfinished.
     /// </summary>
-    public async Task FinishAsync(string name, ulong incarnation, long version, long committedAt, CancellationToken cancellationToken)
+    public async Task FinishAsync(string name, ulong incarnation, long committedAt, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var lease = (long)(_options.FenceLease.TotalSeconds * Stopwatch.Frequency);
@@ -116,40 +119,48 @@ internal sealed class Resharder
             await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), TimeProvider.System, cancellationToken);
         }
 
-        await _catalog.RefreshAsync(cancellationToken);
-        var current = _lookup(name);
-        if (current is null || current.Incarnation != incarnation || current.Version != version || current.Status != StreamStatus.Updating)
+        // Other changes of the stream (tags, consumers) may land while the lease runs: the closing
+        // shards are still this reshard's (only one is open at a time), and the lease was measured
+        // from its commit, so finish on whatever version is current, retrying a refused proposal.
+        for (var attempt = 0; attempt < MaxFinishAttempts; attempt++)
         {
-            // Finished (or deleted) by someone else meanwhile.
-            return;
-        }
-
-        var next = current.Entry.Clone();
-        foreach (var shard in next.Shards)
-        {
-            if (shard.ClosedAtMs is null || shard.EndingOffset is not null)
+            await _catalog.RefreshAsync(cancellationToken);
+            var current = _lookup(name);
+            if (current is null || current.Incarnation != incarnation || current.Status != StreamStatus.Updating
+                || !current.Entry.Shards.Exists(s => s.ClosedAtMs is not null && s.EndingOffset is null))
             {
-                continue;
+                // Finished (or deleted) by someone else meanwhile.
+                return;
             }
 
-            var offsets = await _store.GetOffsetsAsync(next.Topic, shard.Index, cancellationToken);
-            if (offsets.Status != StorageStatus.Ok)
+            var next = current.Entry.Clone();
+            foreach (var shard in next.Shards)
             {
-                throw Errors.FromStorage(offsets.Status, name, _account, "Reshard");
+                if (shard.ClosedAtMs is null || shard.EndingOffset is not null)
+                {
+                    continue;
+                }
+
+                var offsets = await _store.GetOffsetsAsync(next.Topic, shard.Index, cancellationToken);
+                if (offsets.Status != StorageStatus.Ok)
+                {
+                    throw Errors.FromStorage(offsets.Status, name, _account, "Reshard");
+                }
+
+                shard.EndingOffset = Math.Max(offsets.Offsets.HighWatermark, shard.StartingOffset);
             }
 
-            shard.EndingOffset = Math.Max(offsets.Offsets.HighWatermark, shard.StartingOffset);
-        }
-
-        next.Status = StreamStatus.Active;
-        next.UpdatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var (accepted, _) = await _catalog.ProposeAsync(
-            new CatalogCommand { Kind = CatalogCommandKind.PutStream, StreamName = name, BasedOnVersion = current.Version, Stream = next },
-            cancellationToken);
-        if (accepted)
-        {
-            var elapsed = (long)Stopwatch.GetElapsedTime(Math.Min(started, committedAt)).TotalMilliseconds;
-            Log.ReshardFinished(_logger, name, elapsed, next.Shards.Count(ShardLayout.IsRoutable));
+            next.Status = StreamStatus.Active;
+            next.UpdatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var (accepted, _) = await _catalog.ProposeAsync(
+                new CatalogCommand { Kind = CatalogCommandKind.PutStream, StreamName = name, BasedOnVersion = current.Version, Stream = next },
+                cancellationToken);
+            if (accepted)
+            {
+                var elapsed = (long)Stopwatch.GetElapsedTime(Math.Min(started, committedAt)).TotalMilliseconds;
+                Log.ReshardFinished(_logger, name, elapsed, next.Shards.Count(ShardLayout.IsRoutable));
+                return;
+            }
         }
     }
 
@@ -182,13 +193,13 @@ internal sealed class Resharder
         }
     }
 
-    private void StartFinishing(string name, ulong incarnation, long version, long committedAt)
+    private void StartFinishing(string name, ulong incarnation, long committedAt)
     {
         var task = Task.Run(async () =>
         {
             try
             {
-                await FinishAsync(name, incarnation, version, committedAt, CancellationToken.None);
+                await FinishAsync(name, incarnation, committedAt, CancellationToken.None);
             }
             catch (Exception exception) when (exception is KinesisException or OperationCanceledException)
             {
