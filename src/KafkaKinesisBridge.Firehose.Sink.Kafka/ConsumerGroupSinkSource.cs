@@ -99,11 +99,16 @@ internal sealed class ConsumerGroupSinkSource : ISinkSource, IRevocableSource
     private SinkPoll Poll(TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var byPartition = new Dictionary<int, List<StoredRecord>>();
+        var revokedDuringPoll = new HashSet<int>();
         var count = 0;
         var wait = maxWait;
         while (count < _maxRecords && !cancellationToken.IsCancellationRequested)
         {
             var result = _consumer.Consume(wait);
+
+            // Revocations run inside Consume: drop what was read of a revoked partition so far, at
+            // once, so records read after a re-assignment of it within this same loop are kept.
+            DropRevoked(byPartition, revokedDuringPoll, ref count);
             if (result is null)
             {
                 break;
@@ -127,21 +132,27 @@ internal sealed class ConsumerGroupSinkSource : ISinkSource, IRevocableSource
             count++;
         }
 
-        int[] revoked;
+        DropRevoked(byPartition, revokedDuringPoll, ref count);
+        var batches = byPartition.Select(static p => new SinkRecordBatch(p.Key, p.Value.ToArray(), null)).ToList();
+        return new SinkPoll(batches, [.. revokedDuringPoll]);
+    }
+
+    /// <summary>Records of a partition revoked so far belong to its new owner now.</summary>
+    private void DropRevoked(Dictionary<int, List<StoredRecord>> byPartition, HashSet<int> revokedDuringPoll, ref int count)
+    {
         lock (_gate)
         {
-            revoked = [.. _revoked];
+            foreach (var partition in _revoked)
+            {
+                revokedDuringPoll.Add(partition);
+                if (byPartition.Remove(partition, out var dropped))
+                {
+                    count -= dropped.Count;
+                }
+            }
+
             _revoked.Clear();
         }
-
-        // Records of a partition revoked during this poll belong to its new owner now.
-        foreach (var partition in revoked)
-        {
-            byPartition.Remove(partition);
-        }
-
-        var batches = byPartition.Select(static p => new SinkRecordBatch(p.Key, p.Value.ToArray(), null)).ToList();
-        return new SinkPoll(batches, revoked);
     }
 
     private void Revoke(List<TopicPartitionOffset> partitions)

@@ -160,19 +160,25 @@ internal static class ShapeValidator
                 return list;
             case ShapeKind.Map:
                 RejectUnlessContainer(token, KinesisTokenType.StartObject, CoralMessages.ExpectedMap);
+                // A later duplicate key replaces the earlier one (found through an index, not a scan,
+                // so a map of 100k keys stays linear); entries past the bound are read, not kept.
+                var keepEntries = shape.Max is { } maxEntries ? Math.Max(maxEntries + 1, MaxKeptElements) : int.MaxValue;
                 var map = new List<KeyValuePair<string, object?>>();
+                var positions = new Dictionary<string, int>(StringComparer.Ordinal);
                 while (reader.ReadProperty())
                 {
                     var key = reader.GetString();
                     reader.Read();
                     var entry = ReadValue(ref reader, shape.Value!);
-                    var existing = map.FindIndex(p => p.Key == key);
-                    if (existing >= 0)
+                    if (positions.TryGetValue(key, out var existing))
                     {
-                        map.RemoveAt(existing);
+                        map[existing] = new(key, entry);
                     }
-
-                    map.Add(new(key, entry));
+                    else if (map.Count < keepEntries)
+                    {
+                        positions.Add(key, map.Count);
+                        map.Add(new(key, entry));
+                    }
                 }
 
                 return map;

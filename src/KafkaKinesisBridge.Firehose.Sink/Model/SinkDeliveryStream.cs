@@ -60,7 +60,11 @@ public enum SinkCompressionFormat
 /// </summary>
 public sealed record SinkDestination
 {
-    /// <summary>Firehose default retry duration for S3 is 24 hours; the sink retries for this long before the error output.</summary>
+    /// <summary>
+    /// How long the sink retries an unreachable store before the error output: 5 minutes. Firehose
+    /// retries S3 for up to 24 hours; the gateway's default is shorter because on Kafka the consumer
+    /// group's max.poll.interval (retry duration + 1 min) may not exceed librdkafka's 24-hour maximum.
+    /// </summary>
     public static readonly TimeSpan DefaultRetryDuration = TimeSpan.FromSeconds(300);
 
     /// <summary>The bucket (from BucketARN <c>arn:aws:s3:::name</c>).</summary>
