@@ -4,8 +4,8 @@ using KafkaKinesisBridge.Api.Aws.Protocol;
 using KafkaKinesisBridge.Api.Aws.Serialization;
 using KafkaKinesisBridge.Core.Api;
 using KafkaKinesisBridge.Core.Security;
-using KafkaKinesisBridge.Firehose.Model;
 using KafkaKinesisBridge.Firehose;
+using KafkaKinesisBridge.Firehose.Model;
 
 namespace KafkaKinesisBridge.Api.Firehose;
 

@@ -100,12 +100,15 @@ public sealed partial class StreamsService
     {
         var fanOut = _options.FanOut;
         var stopping = active.Stopping;
-        var signal = _signals.Acquire(GetStream(target.StreamName).Topic, target.Shard);
+        PartitionSignal? signal = null;
         var deadline = _time.GetTimestamp();
         var lastEvent = long.MinValue;
         Exception? failure = null;
         try
         {
+            // Inside the try: a stream deleted between SubscribeToShard and this point ends the
+            // subscription with ResourceNotFoundException instead of leaving it open and silent.
+            signal = _signals.Acquire(CurrentStream(target).Topic, target.Shard);
             var offset = target.StartOffset;
             while (true)
             {
@@ -215,7 +218,11 @@ public sealed partial class StreamsService
         }
         finally
         {
-            AppendSignals.Release(signal);
+            if (signal is not null)
+            {
+                AppendSignals.Release(signal);
+            }
+
             _subscriptions.Remove(active);
             FanOutMetrics.Shared.Closed();
         }

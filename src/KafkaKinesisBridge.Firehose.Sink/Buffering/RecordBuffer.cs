@@ -34,6 +34,13 @@ internal sealed class RecordBuffer : IDisposable
     /// <summary>Offset after the last buffered record: the position to commit once delivered.</summary>
     public long NextOffset { get; private set; } = -1;
 
+    /// <summary>
+    /// Arrival time (log timestamp, ms) of the record at <see cref="FirstOffset"/>: fixed by the
+    /// position, so a re-delivery after a crash evaluates the same object key even when it ends the
+    /// buffer elsewhere (on Kafka, timestamps of one partition need not increase).
+    /// </summary>
+    public long FirstArrivalMs { get; private set; }
+
     /// <summary>Arrival time (log timestamp, ms) of the oldest buffered record.</summary>
     public long OldestArrivalMs { get; private set; } = long.MaxValue;
 
@@ -57,6 +64,7 @@ internal sealed class RecordBuffer : IDisposable
         if (IsEmpty)
         {
             FirstOffset = record.Offset;
+            FirstArrivalMs = record.TimestampMs;
             StartedTimestamp = nowTimestamp;
         }
 

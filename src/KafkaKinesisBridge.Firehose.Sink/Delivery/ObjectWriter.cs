@@ -96,7 +96,7 @@ internal sealed class ObjectWriter
     /// <summary>Writes the buffer durably (to its key, or after the retry duration to the error output).</summary>
     public async ValueTask WriteAsync(RecordBuffer buffer, CancellationToken cancellationToken)
     {
-        var key = KeyFor(buffer.Partition, buffer.FirstOffset, buffer.OldestArrivalMs);
+        var key = KeyFor(buffer.Partition, buffer.FirstOffset, buffer.FirstArrivalMs);
         var content = Compress(buffer.Content, key);
         var deadline = _time.GetUtcNow() + _stream.Destination.RetryDuration;
         try
@@ -105,7 +105,7 @@ internal sealed class ObjectWriter
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var errorKey = KeyFor(buffer.Partition, buffer.FirstOffset, buffer.OldestArrivalMs, DeliveryFailedType);
+            var errorKey = KeyFor(buffer.Partition, buffer.FirstOffset, buffer.FirstArrivalMs, DeliveryFailedType);
             Log.DeliveryFailed(_logger, _stream.Name, buffer.Count, errorKey, e);
             var errorContent = Compress(ErrorRecords(buffer, e), errorKey);
             await PutAsync(errorKey, errorContent, DateTimeOffset.MaxValue, cancellationToken).ConfigureAwait(false);
