@@ -272,7 +272,9 @@ internal sealed class StreamCatalog
         public long StartedAt = long.MinValue;
     }
 
-    private static KinesisException Failure(StorageStatus status) => status == StorageStatus.Unavailable
+    // A timeout is as retriable as an unreachable broker: the write fence re-reads the catalog on the
+    // write path, so a broker outage must answer 503 ServiceUnavailable there, which clients retry.
+    private static KinesisException Failure(StorageStatus status) => status.IsRetriable()
         ? new KinesisException(KinesisErrorCode.ServiceUnavailable, "The stream catalog is unavailable.")
         : new KinesisException(KinesisErrorCode.InternalFailure, $"The stream catalog could not be read or written ({status}).");
 }
